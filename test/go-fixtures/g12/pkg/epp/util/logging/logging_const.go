@@ -1,0 +1,11 @@
+// instrument test fixture: reproduces the shape of GIE v1.2.0 (not upstream code).
+
+// Package logging holds the verbosity levels used with logr's V().
+package logging
+
+const (
+	DEFAULT = 2
+	VERBOSE = 3
+	DEBUG   = 4
+	TRACE   = 5
+)
