@@ -1,0 +1,22 @@
+import { setFlagsFromString } from 'node:v8';
+import { runCli } from './program.ts';
+import { plainStyle, type Style } from './reporters/text.ts';
+
+// The process entry: the only module that reads argv, looks at the terminal and sets the exit code.
+
+// The Go parser is WebAssembly, run on a handful of files per command. V8's optimizing wasm tier
+// would compile it again in the background, competing with the work on a 2-core machine and
+// holding up the process exit while it finishes; the baseline tier alone is faster end to end
+// (bench/apply-revert.mjs). Set before any wasm is compiled: web-tree-sitter is loaded lazily.
+setFlagsFromString('--liftoff-only');
+const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+const sgr = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+const style: Style = colour ? { ok: sgr(32), bad: sgr(31), warn: sgr(33), dim: sgr(2), bold: sgr(1) } : plainStyle;
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  style,
+});

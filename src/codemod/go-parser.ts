@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
+import { ParseError } from '../errors.ts';
+import type { GoNodeKind } from './go-kinds.ts';
+
+// Resolves the same from src/ (tests) and dist/ (the built CLI), see tsconfig.build.json.
+const GRAMMAR_URL = new URL('../../grammars/tree-sitter-go.wasm', import.meta.url);
+
+let loading: Promise<{ language: Language; parser: Parser }> | undefined;
+
+/** Loads the wasm runtime and the Go grammar once per process. */
+export function goLanguage(): Promise<{ language: Language; parser: Parser }> {
+  loading ??= (async () => {
+    await Parser.init();
+    const language = await Language.load(new Uint8Array(await readFile(GRAMMAR_URL)));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return { language, parser };
+  })();
+  return loading;
+}
+
+export interface ParsedGo {
+  /** The source without its byte-order mark; every node offset indexes this string. */
+  readonly text: string;
+  readonly tree: Tree;
+  readonly root: Node;
+}
+
+/**
+ * Parses Go source and rejects anything with a syntax error, naming the first error's position.
+ * `file` is only used in the message.
+ */
+export async function parseGo(text: string, file: string): Promise<ParsedGo> {
+  const { parser } = await goLanguage();
+  const tree = parser.parse(text);
+  if (tree == null) throw new ParseError(file, 1, 1, 'the Go parser gave up on this file');
+  if (tree.rootNode.hasError) {
+    const bad = firstError(tree.rootNode) ?? tree.rootNode;
+    const what = bad.isMissing ? `missing ${bad.type}` : `syntax error near ${JSON.stringify(bad.text.slice(0, 40))}`;
+    const { row, column } = bad.startPosition;
+    tree.delete();
+    throw new ParseError(file, row + 1, column + 1, what);
+  }
+  return { text, tree, root: tree.rootNode };
+}
+
+function firstError(node: Node): Node | undefined {
+  if (node.isError || node.isMissing) return node;
+  for (const child of node.children) {
+    if (child.hasError || child.isError || child.isMissing) {
+      const found = firstError(child);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+const queryCache = new Map<string, Query>();
+
+/** Compiles (once) and runs a tree-sitter query under `node`. */
+export async function queryMatches(source: string, node: Node) {
+  const { language } = await goLanguage();
+  let query = queryCache.get(source);
+  if (!query) {
+    query = new Query(language, source);
+    queryCache.set(source, query);
+  }
+  return query.matches(node);
+}
+
+/** Narrows a node by its kind; `kind` is checked against the grammar at compile time. */
+export function isKind<K extends GoNodeKind>(node: Node | null | undefined, kind: K): node is Node & { readonly type: K } {
+  return node != null && node.type === kind;
+}
+
+/** Named children of a given kind. */
+export function childrenOfKind(node: Node, kind: GoNodeKind): Node[] {
+  return node.namedChildren.filter((c): c is Node => c != null && c.type === kind);
+}
+
+/** All descendants of a kind (including `node` itself). */
+export function descendantsOfKind(node: Node, kind: GoNodeKind): Node[] {
+  return node.descendantsOfType(kind).filter((n): n is Node => n != null);
+}

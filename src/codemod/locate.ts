@@ -1,0 +1,155 @@
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { OperationError, UsageError } from '../errors.ts';
+import type { TargetKind } from './patch.ts';
+
+/** The llm-d checkout inside a workspace, and the vendored GIE copy inside that. */
+export const LLMD_DIR = 'llm-d-inference-scheduler';
+export const VENDORED_GIE_DIR = join('_deps', 'gateway-api-inference-extension');
+export const GIE_MODULE = 'sigs.k8s.io/gateway-api-inference-extension';
+
+/**
+ * Where a run works. `root` is the folder instrument owns for the run: its state lives in
+ * `root/.instrument` and nothing is ever written outside `root`. The EPP sources are searched for
+ * under `sources`.
+ */
+export interface SourceTree {
+  readonly root: string;
+  readonly sources: string;
+  /** `vendored`: workspace with llm-d + `_deps` GIE copy; `in-tree`: workspace with the EPP in llm-d itself; `source`: any tree given with --source. */
+  readonly layout: 'vendored' | 'in-tree' | 'source';
+  /** The llm-d checkout, for the workspace layouts. */
+  readonly llmd: string | undefined;
+}
+
+/** A tree as reported to users and scripts. */
+export interface TreeSummary {
+  readonly root: string;
+  readonly sources: string;
+  readonly layout: SourceTree['layout'];
+}
+
+export function summarizeTree(tree: SourceTree): TreeSummary {
+  return { root: tree.root, sources: relative(tree.root, tree.sources) || '.', layout: tree.layout };
+}
+
+export interface TreeOptions {
+  /** The workspace holding `llm-d-inference-scheduler/`. Defaults to the current folder. */
+  readonly root?: string | undefined;
+  /** Any tree holding the EPP sources (a GIE or llm-d checkout); overrides the workspace search. */
+  readonly source?: string | undefined;
+  readonly cwd: string;
+}
+
+function existingDir(path: string, flag: string): string {
+  if (!existsSync(path) || !statSync(path).isDirectory()) {
+    throw new UsageError(`${flag} ${path}: no such folder`, `Pass a folder that exists.`);
+  }
+  return realpathSync(path);
+}
+
+export function resolveTree(options: TreeOptions): SourceTree {
+  if (options.source !== undefined) {
+    const dir = existingDir(resolve(options.cwd, options.source), '--source');
+    return { root: dir, sources: dir, layout: 'source', llmd: undefined };
+  }
+  const root = existingDir(resolve(options.cwd, options.root ?? '.'), options.root === undefined ? 'the current folder' : '--root');
+  const llmd = join(root, LLMD_DIR);
+  if (!existsSync(llmd)) {
+    throw new UsageError(
+      `${root} holds no ${LLMD_DIR}/ folder, so it is not an llm-d workspace`,
+      `Run instrument in the folder that holds ${LLMD_DIR}/, pass --root <workspace>, or point --source at any tree that holds the EPP (a GIE or llm-d checkout).`,
+    );
+  }
+  const vendored = join(llmd, VENDORED_GIE_DIR);
+  if (existsSync(vendored)) return { root, sources: vendored, layout: 'vendored', llmd };
+  return { root, sources: llmd, layout: 'in-tree', llmd };
+}
+
+/**
+ * What identifies each target file: the method it declares. `needle` is a byte search that every
+ * gofmt-formatted receiver `(p *SchedulerProfile)` contains; only files holding it are decoded and
+ * tested with the signature pattern.
+ */
+const TARGETS: Record<TargetKind, { needle: string; signature: RegExp }> = {
+  profile: { needle: 'SchedulerProfile)', signature: /func\s*\(\s*\w+\s+\*\s*SchedulerProfile\s*\)\s*Run\s*\(/ },
+  server: { needle: 'StreamingServer)', signature: /func\s*\(\s*\w+\s+\*\s*StreamingServer\s*\)\s*Process\s*\(/ },
+};
+
+/** Folders Go itself ignores, and ones that never hold the EPP. */
+function skipped(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_') || name === 'testdata' || name === 'vendor' || name === 'node_modules';
+}
+
+function isGoFile(name: string): boolean {
+  return name.endsWith('.go') && !name.endsWith('_test.go');
+}
+
+/**
+ * Files under `sources` whose text declares a target method. Each .go file is read once into a
+ * reused buffer and searched as bytes; only a file that mentions a target type is decoded and tested
+ * with the signature pattern. No Go file is parsed here, and linked folders are not followed.
+ */
+export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
+  const found: Record<TargetKind, string[]> = { profile: [], server: [] };
+  let buffer = Buffer.allocUnsafe(1 << 20);
+  const read = (path: string): Buffer => {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+      return buffer.subarray(0, readSync(fd, buffer, 0, size, 0));
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!skipped(entry.name)) walk(path);
+      } else if (isGoFile(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))) {
+        // Linked files are read so that they can be reported; writing through a link that leads
+        // out of the tree is refused later (writablePath).
+        const bytes = read(path);
+        for (const kind of ['profile', 'server'] as const) {
+          const { needle, signature } = TARGETS[kind];
+          if (bytes.indexOf(needle) !== -1 && signature.test(bytes.toString('latin1'))) found[kind].push(path);
+        }
+      }
+    }
+  };
+  walk(sources);
+  for (const kind of ['profile', 'server'] as const) found[kind].sort();
+  return found;
+}
+
+/** Throws the "no EPP here" error, which says what the tree is instead when it can. */
+export function noEppError(tree: SourceTree): OperationError {
+  const lwepp = existsSync(join(tree.sources, 'pkg', 'lwepp'));
+  const where = relative(tree.root, tree.sources) || tree.sources;
+  return new OperationError(
+    `no EPP sources in ${where}: no file declares func (*SchedulerProfile) Run or func (*StreamingServer) Process`,
+    lwepp
+      ? 'This looks like GIE v1.6.0 or later, which no longer contains the EPP (only pkg/lwepp). The EPP moved to llm-d-router: point --source at an llm-d-router checkout, or use a workspace whose llm-d-inference-scheduler/ holds pkg/epp.'
+      : 'Point --source at a checkout that holds pkg/epp (GIE v0.4.0 to v1.5.0, or llm-d-router), or run `instrument vendor` to fill _deps/ in your workspace.',
+  );
+}
+
+/**
+ * Resolves where a write to `path` would land and refuses anything outside `root`, following
+ * symbolic links in the path and in the file itself.
+ */
+export function writablePath(root: string, path: string): string {
+  let target = path;
+  if (existsSync(path) && lstatSync(path).isSymbolicLink()) target = realpathSync(path);
+  const resolved = join(realpathSync(dirname(target)), basename(target));
+  const rel = relative(root, resolved);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new OperationError(
+      `refusing to write ${path}: it resolves to ${resolved}, outside ${root}`,
+      'instrument only writes inside the tree it works on. Replace the symbolic link with the file, or run on the tree it points into.',
+    );
+  }
+  return resolved;
+}

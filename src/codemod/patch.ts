@@ -1,0 +1,67 @@
+import type { Node, QueryCapture } from 'web-tree-sitter';
+import type { PackageIndex } from './go-package.ts';
+
+/** The five decision points. Reports, state files and CI refer to these ids. */
+export const POINT_IDS = ['profile.candidates', 'profile.scores', 'profile.picked', 'server.request', 'server.selected'] as const;
+export type PointId = (typeof POINT_IDS)[number];
+
+/** The two files the points go into, found by what they declare. */
+export type TargetKind = 'profile' | 'server';
+
+export const TARGET_METHODS: Record<TargetKind, { receiver: string; method: string }> = {
+  profile: { receiver: 'SchedulerProfile', method: 'Run' },
+  server: { receiver: 'StreamingServer', method: 'Process' },
+};
+
+/** What a patch's `bind` hook may look at: one parsed target file and the module around it. */
+export interface PatchContext {
+  /** The file's path as shown to users (relative to the tree root). */
+  readonly display: string;
+  readonly root: Node;
+  /** Local import name → import path. */
+  readonly imports: ReadonlyMap<string, string>;
+  /** The folder of the file, for types declared in the same package. */
+  readonly dir: string;
+  readonly packages: PackageIndex;
+  /** `func (x *receiver) name(...)` declared in this file, when there is exactly one. */
+  method(receiver: string, name: string): Node | undefined;
+}
+
+export interface Placement {
+  /** The statement the block goes next to, or the block it opens. */
+  readonly anchor: Node;
+  readonly where: 'before' | 'after' | 'block-start';
+}
+
+export type Binding =
+  | { readonly ok: true; readonly placement: Placement; readonly variant: string; readonly values: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * One decision point, as data: where it goes (`within`, `query`), what it inserts (`templates`),
+ * and one small hook, `bind`, that checks a query match and names what the template needs from the
+ * code it found there (parameter, local, accessor and import-alias names).
+ */
+export interface PatchPoint {
+  readonly id: PointId;
+  readonly title: string;
+  /** What the emitted line tells the user. */
+  readonly description: string;
+  readonly target: TargetKind;
+  /** The method the query runs in. */
+  readonly within: { readonly receiver: string; readonly method: string };
+  /** Shown in reports when the point cannot be placed. */
+  readonly searchedFor: string;
+  /** A tree-sitter query run over `within`; each match is offered to `bind`. */
+  readonly query: string;
+  /**
+   * Go statements to insert, one template per variant, indented with two spaces per level (turned
+   * into tabs). `{{name}}` is replaced by `values.name`; `{{verbosity}}` by the V level.
+   */
+  readonly templates: Readonly<Record<string, string>>;
+  bind(captures: readonly QueryCapture[], context: PatchContext): Promise<Binding>;
+}
+
+export function capture(captures: readonly QueryCapture[], name: string): Node | undefined {
+  return captures.find((c) => c.name === name)?.node;
+}

@@ -1,0 +1,223 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import type { Node } from 'web-tree-sitter';
+import { InternalError, ParseError } from '../errors.ts';
+import { PATCH_POINTS } from '../patches/index.ts';
+import { commitEdits, type Edit } from './edits.ts';
+import { PackageIndex, moduleOf } from './go-package.ts';
+import { goLanguage, parseGo, queryMatches } from './go-parser.ts';
+import { importsByName, methodsByName, statements } from './go-syntax.ts';
+import { findTargetFiles, noEppError, writablePath, type SourceTree } from './locate.ts';
+import { removeRanges, renderBlock, scanMarkers } from './markers.ts';
+import { TARGET_METHODS, type PatchContext, type PatchPoint, type Placement, type TargetKind } from './patch.ts';
+import { decodeSource, indentationAt, lineOf, lineStart, nextLineStart, type SourceText } from './source-text.ts';
+import { fillTemplate } from './template.ts';
+import { planVendoredReplace } from './workspace.ts';
+
+export type PointStatus = 'placed' | 'applied' | 'missing' | 'ambiguous';
+
+export interface PointOutcome {
+  readonly id: string;
+  readonly title: string;
+  readonly status: PointStatus;
+  /** The file, relative to the tree root, when one was found. */
+  readonly file: string | undefined;
+  /** 1-based line of the block's begin marker in the patched file. */
+  readonly line: number | undefined;
+  readonly searchedFor: string;
+  /** Why a point is missing or ambiguous. */
+  readonly detail: string | undefined;
+}
+
+export interface FileChange {
+  /** Absolute path, symbolic links resolved. */
+  readonly path: string;
+  /** Relative to the tree root, for people. */
+  readonly display: string;
+  readonly before: Buffer;
+  readonly after: Buffer;
+  readonly points: readonly string[];
+}
+
+export interface PatchPlan {
+  readonly tree: SourceTree;
+  readonly points: readonly PointOutcome[];
+  readonly changes: readonly FileChange[];
+}
+
+export interface PlanOptions {
+  /** The V level of the inserted log calls. Defaults to 2 (see README). */
+  readonly verbosity: number;
+}
+
+export function displayPath(tree: SourceTree, path: string): string {
+  return relative(tree.root, path) || '.';
+}
+
+function outcome(point: PatchPoint, status: PointStatus, file?: string, line?: number, detail?: string): PointOutcome {
+  return { id: point.id, title: point.title, status, file, line, searchedFor: point.searchedFor, detail };
+}
+
+/** Reads a Go file for editing; a file that is not UTF-8 is malformed input. */
+export function readSource(path: string, display: string): { bytes: Buffer; source: SourceText } {
+  const bytes = readFileSync(path);
+  const source = decodeSource(bytes);
+  if (!source) throw new ParseError(display, 1, 1, 'the file is not valid UTF-8');
+  return { bytes, source };
+}
+
+/** Where a placement's block goes, and the indentation of the code around it. */
+function insertionPoint(text: string, placement: Placement): { offset: number; indent: string } {
+  const { anchor, where } = placement;
+  if (where === 'before') return { offset: lineStart(text, anchor.startIndex), indent: indentationAt(text, anchor.startIndex) };
+  if (where === 'after') return { offset: nextLineStart(text, anchor.endIndex), indent: indentationAt(text, anchor.startIndex) };
+  const first = statements(anchor)[0];
+  return {
+    offset: nextLineStart(text, anchor.startIndex),
+    indent: first ? indentationAt(text, first.startIndex) : indentationAt(text, anchor.startIndex) + '\t',
+  };
+}
+
+/** Places the points of one target file. */
+async function planFile(
+  tree: SourceTree,
+  kind: TargetKind,
+  path: string,
+  options: PlanOptions,
+): Promise<{ outcomes: PointOutcome[]; change: FileChange | undefined }> {
+  const points = PATCH_POINTS.filter((p) => p.target === kind);
+  const real = writablePath(tree.root, path);
+  const display = displayPath(tree, path);
+  const { bytes, source } = readSource(real, display);
+  const parsed = await parseGo(source.text, display);
+  try {
+    const scan = scanMarkers(source.text);
+    if (scan.blocks.length > 0 || scan.problems.length > 0) {
+      // Already (or partly) patched: report what is there and place nothing new.
+      const outcomes = points.map((point) => {
+        const block = scan.blocks.find((b) => b.pointId === point.id);
+        return block
+          ? outcome(point, 'applied', display, block.beginLine)
+          : outcome(point, 'missing', display, undefined, 'the file already holds instrument blocks, but not this one; run `instrument revert`, then apply again');
+      });
+      return { outcomes, change: undefined };
+    }
+
+    const module = moduleOf(real, tree.root);
+    if (!module) throw new ParseError(display, 1, 1, 'no go.mod with a module line above this file');
+    const methods = methodsByName(parsed.root);
+    const context: PatchContext = {
+      display,
+      root: parsed.root,
+      imports: importsByName(parsed.root),
+      dir: dirname(real),
+      packages: new PackageIndex(module, new Map([[real, parsed.root]])),
+      method: (receiver, name) => {
+        const found = methods.get(`${receiver}.${name}`) ?? [];
+        return found.length === 1 ? found[0] : undefined;
+      },
+    };
+
+    const outcomes: PointOutcome[] = [];
+    const edits: Edit[] = [];
+    for (const point of points) {
+      const within = methods.get(`${point.within.receiver}.${point.within.method}`) ?? [];
+      const where = `func (*${point.within.receiver}) ${point.within.method}`;
+      if (within.length !== 1) {
+        const detail = within.length === 0 ? `${display} declares no ${where}` : `${display} declares ${where} ${within.length} times`;
+        outcomes.push(outcome(point, within.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail));
+        continue;
+      }
+      const bound: Array<{ placement: Placement; variant: string; values: Readonly<Record<string, string>> }> = [];
+      const reasons = new Set<string>();
+      for (const match of await queryMatches(point.query, within[0]!)) {
+        const binding = await point.bind(match.captures, context);
+        if (binding.ok) bound.push(binding);
+        else reasons.add(binding.reason);
+      }
+      if (bound.length !== 1) {
+        const detail =
+          bound.length === 0
+            ? reasons.size > 0
+              ? [...reasons].join('; ')
+              : `nothing in ${where} has the shape searched for`
+            : `${bound.length} places match in ${where}, at lines ${bound.map((b) => b.placement.anchor.startPosition.row + 1).join(', ')}`;
+        outcomes.push(outcome(point, bound.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail));
+        continue;
+      }
+      const { placement, variant, values } = bound[0]!;
+      const template = point.templates[variant];
+      if (template === undefined) throw new InternalError(`${point.id} has no template ${variant}`);
+      const lines = fillTemplate(template, { ...values, verbosity: String(options.verbosity) });
+      const { offset, indent } = insertionPoint(source.text, placement);
+      edits.push({ start: offset, end: offset, text: renderBlock(point.id, lines, indent, source.eol) });
+      outcomes.push(outcome(point, 'placed', display));
+    }
+    if (edits.length === 0 || outcomes.some((o) => o.status !== 'placed')) return { outcomes, change: undefined };
+
+    const patched = commitEdits(source.text, edits);
+    await verifyPatched(display, source.text, patched);
+    const blocks = scanMarkers(patched).blocks;
+    const placed = outcomes.map((o) => ({ ...o, line: blocks.find((b) => b.pointId === o.id)?.beginLine }));
+    const after = Buffer.from((source.bom ? '\uFEFF' : '') + patched, 'utf8');
+    return { outcomes: placed, change: { path: real, display, before: bytes, after, points: placed.map((o) => o.id) } };
+  } finally {
+    parsed.tree.delete();
+  }
+}
+
+/** A patched file must parse, and removing our blocks must give back exactly the original. */
+async function verifyPatched(display: string, original: string, patched: string): Promise<void> {
+  try {
+    (await parseGo(patched, display)).tree.delete();
+  } catch (error) {
+    throw new InternalError(`the patched ${display} does not parse; nothing was written`, error);
+  }
+  const scan = scanMarkers(patched);
+  if (scan.problems.length > 0 || removeRanges(patched, scan.blocks) !== original) {
+    throw new InternalError(`the patched ${display} would not revert to its original bytes; nothing was written`);
+  }
+}
+
+/**
+ * Computes every point's placement and the new bytes of every file, writing nothing. A point that
+ * cannot be placed is reported, never skipped: the caller writes only when every point is placed.
+ */
+export async function planApply(tree: SourceTree, options: PlanOptions): Promise<PatchPlan> {
+  // The grammar compiles in the background while the tree is searched.
+  const language = goLanguage();
+  const targets = findTargetFiles(tree.sources);
+  await language;
+  if (targets.profile.length === 0 && targets.server.length === 0) throw noEppError(tree);
+  const points: PointOutcome[] = [];
+  const changes: FileChange[] = [];
+  for (const kind of ['profile', 'server'] as const) {
+    const files = targets[kind];
+    if (files.length !== 1) {
+      const { receiver, method } = TARGET_METHODS[kind];
+      const detail =
+        files.length === 0
+          ? `no file under ${displayPath(tree, tree.sources)} declares func (*${receiver}) ${method}`
+          : `func (*${receiver}) ${method} is declared in ${files.length} files: ${files.map((f) => displayPath(tree, f)).join(', ')}`;
+      for (const point of PATCH_POINTS.filter((p) => p.target === kind)) {
+        points.push(outcome(point, files.length === 0 ? 'missing' : 'ambiguous', undefined, undefined, detail));
+      }
+      continue;
+    }
+    const planned = await planFile(tree, kind, files[0]!, options);
+    points.push(...planned.outcomes);
+    if (planned.change) changes.push(planned.change);
+  }
+  if (tree.layout === 'vendored' && tree.llmd) {
+    const replace = planVendoredReplace(tree);
+    points.push(replace.outcome);
+    if (replace.change) changes.push(replace.change);
+  }
+  return { tree, points, changes };
+}
+
+/** Ids of the points of a plan that are not (or not yet) in place. */
+export function failedPoints(plan: PatchPlan): PointOutcome[] {
+  return plan.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous');
+}
+

@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { cloneAt, describeCheckout } from '../build/git.ts';
+import { OperationError, UsageError } from '../errors.ts';
+import { GIE_MODULE, LLMD_DIR, VENDORED_GIE_DIR, resolveTree, type TreeOptions } from '../codemod/locate.ts';
+import { readState } from '../codemod/state.ts';
+import { requiredGieVersion } from '../codemod/workspace.ts';
+
+export const DEFAULT_GIE_UPSTREAM = 'https://github.com/kubernetes-sigs/gateway-api-inference-extension.git';
+
+/** A Go module version as a git ref: the commit of a pseudo-version, else the tag itself. */
+export function versionToRef(version: string): { ref: string; kind: 'commit' | 'tag' } {
+  const pseudo = /-(?:[0-9a-z.]+\.)?\d{14}-([0-9a-f]{12})$/.exec(version);
+  return pseudo ? { ref: pseudo[1]!, kind: 'commit' } : { ref: version.replace(/\+incompatible$/, ''), kind: 'tag' };
+}
+
+function llmdGoMod(root: string): { path: string; required: string | undefined } {
+  const path = join(root, LLMD_DIR, 'go.mod');
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist`, `Run instrument in the workspace that holds ${LLMD_DIR}/, or pass --root.`);
+  return { path, required: requiredGieVersion(readFileSync(path, 'utf8')) };
+}
+
+/**
+ * Says whether the vendored copy is the GIE version llm-d's go.mod requires. The copy's version is
+ * read from its git checkout (as `instrument vendor` leaves it); without git it cannot be told.
+ */
+export async function vendoredVersionWarning(root: string): Promise<string | undefined> {
+  const { required } = llmdGoMod(root);
+  if (!required) return `${LLMD_DIR}/go.mod does not require ${GIE_MODULE}, so the vendored copy may not be used at all`;
+  const dir = join(root, LLMD_DIR, VENDORED_GIE_DIR);
+  const checkout = await describeCheckout(dir);
+  const wanted = versionToRef(required);
+  if (!checkout) {
+    return `cannot tell which GIE version ${LLMD_DIR}/${VENDORED_GIE_DIR} holds (it is not a git checkout); go.mod requires ${required}`;
+  }
+  const matches = wanted.kind === 'commit' ? checkout.commit.startsWith(wanted.ref) : checkout.tags.includes(wanted.ref);
+  if (matches) return undefined;
+  const has = checkout.tags.length > 0 ? checkout.tags.join(', ') : checkout.commit.slice(0, 12);
+  return `the vendored copy is at ${has} but ${LLMD_DIR}/go.mod requires ${GIE_MODULE} ${required}; the image would build a different GIE than go.mod names (run \`instrument vendor --force\` to replace it)`;
+}
+
+export interface VendorOptions extends TreeOptions {
+  /** Where GIE is cloned from. Defaults to the kubernetes-sigs repository. */
+  readonly upstream?: string | undefined;
+  /** Replace an existing vendored copy. */
+  readonly force?: boolean | undefined;
+}
+
+export interface VendorResult {
+  readonly command: 'vendor';
+  readonly status: 'vendored' | 'present';
+  readonly dir: string;
+  readonly version: string;
+  readonly ref: string;
+  readonly commit: string | undefined;
+  readonly upstream: string;
+  /** Where an existing copy was moved by --force. */
+  readonly movedAside?: string | undefined;
+}
+
+/** Fills `_deps/gateway-api-inference-extension` with the GIE version that llm-d's go.mod requires. */
+export async function vendor(options: VendorOptions): Promise<VendorResult> {
+  const tree = resolveTree({ ...options, source: undefined });
+  const { required } = llmdGoMod(tree.root);
+  if (!required) throw new OperationError(`${LLMD_DIR}/go.mod does not require ${GIE_MODULE}`, 'Nothing to vendor: this llm-d version keeps the EPP in its own tree (pkg/epp).');
+  const { ref } = versionToRef(required);
+  const dir = join(tree.root, LLMD_DIR, VENDORED_GIE_DIR);
+  const upstream = options.upstream ?? DEFAULT_GIE_UPSTREAM;
+  const shown = relative(tree.root, dir);
+  const present = existsSync(dir);
+  if (present && !options.force) {
+    return { command: 'vendor', status: 'present', dir: shown, version: required, ref, commit: (await describeCheckout(dir))?.commit, upstream };
+  }
+  if (present && readState(tree)) {
+    throw new OperationError(`the patches are applied in ${shown}`, 'Run `instrument revert` first, then vendor again.');
+  }
+  // Clone next to the target and move it into place only once complete, so a failed clone changes
+  // nothing; an existing copy is moved aside, never deleted.
+  mkdirSync(dirname(dir), { recursive: true });
+  const staging = join(dirname(dir), `.${basename(dir)}.instrument-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  let commit: string;
+  try {
+    commit = await cloneAt(upstream, ref, staging);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  let movedAside: string | undefined;
+  if (present) {
+    movedAside = `${dir}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(dir, movedAside);
+  }
+  renameSync(staging, dir);
+  return {
+    command: 'vendor',
+    status: 'vendored',
+    dir: shown,
+    version: required,
+    ref,
+    commit,
+    upstream,
+    movedAside: movedAside && relative(tree.root, movedAside),
+  };
+}

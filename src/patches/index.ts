@@ -1,0 +1,9 @@
+import type { PatchPoint } from '../codemod/patch.ts';
+import profileCandidates from './profile-candidates.ts';
+import profilePicked from './profile-picked.ts';
+import profileScores from './profile-scores.ts';
+import serverRequest from './server-request.ts';
+import serverSelected from './server-selected.ts';
+
+/** Every decision point, in the order of a request's life. */
+export const PATCH_POINTS: readonly PatchPoint[] = [profileCandidates, profileScores, profilePicked, serverRequest, serverSelected];

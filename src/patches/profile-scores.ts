@@ -1,0 +1,84 @@
+import type { Node } from 'web-tree-sitter';
+import { isKind } from '../codemod/go-parser.ts';
+import { ancestorOfKind, callsOf, parameterOfType, parameters } from '../codemod/go-syntax.ts';
+import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { endpointAccessor, logPackage, pluginIdentity } from './_shared.ts';
+
+/** The `k, v := range x` clause of a for statement, if it has that form. */
+function rangeClause(loop: Node): { names: string[]; over: Node } | undefined {
+  const clause = loop.namedChildren.find((c) => isKind(c, 'range_clause'));
+  const over = clause?.childForFieldName('right');
+  if (!clause || !over) return undefined;
+  const names = clause.childForFieldName('left')?.namedChildren.map((n) => n?.text ?? '') ?? [];
+  return { names, over };
+}
+
+// Go spec, for statements with range clause: https://go.dev/ref/spec#For_range
+export default {
+  id: 'profile.scores',
+  title: 'Scores per scorer',
+  description:
+    "For each scorer: its type and name, its weight, and each endpoint's raw score (before clamping and weighting). One line per scorer.",
+  target: 'profile',
+  within: { receiver: 'SchedulerProfile', method: 'runScorerPlugins' },
+  searchedFor:
+    'in SchedulerProfile.runScorerPlugins, the loop `for <endpoint>, <score> := range <scores>` whose body accumulates `<totals>[<endpoint>] += ... <scorer>.Weight() ...`',
+  query: `
+    (assignment_statement
+      left: (expression_list (index_expression operand: (identifier) @totals index: (identifier) @key))
+      operator: "+="
+      right: (expression_list) @rhs) @accumulate`,
+  templates: {
+    default: `
+if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled() {
+  instrScores := make(map[string]float64, len({{scores}}))
+  for instrEndpoint, instrScore := range {{scores}} {
+    instrScores[instrEndpoint.{{accessor}}().NamespacedName.String()] = instrScore
+  }
+  instrLog.Info("instrument: scorer scores per endpoint", "point", "profile.scores", "scorer", {{scorerType}}, "scorerName", {{scorerName}}, "weight", float64({{scorer}}.Weight()), "scores", instrScores)
+}`,
+  },
+  async bind(captures, context) {
+    const method = context.method('SchedulerProfile', 'runScorerPlugins')!;
+    const accumulate = capture(captures, 'accumulate')!;
+    const weightCalls = callsOf(capture(captures, 'rhs')!, 'Weight');
+    if (weightCalls.length !== 1) return { ok: false, reason: `the += statement calls Weight() ${weightCalls.length} times, not once` };
+    const scorer = weightCalls[0]!.childForFieldName('function')?.childForFieldName('operand');
+    if (!isKind(scorer, 'identifier')) return { ok: false, reason: 'Weight() is not called on a plain variable' };
+
+    const inner = ancestorOfKind(accumulate, 'for_statement');
+    const clause = inner && rangeClause(inner);
+    if (!inner || !clause || clause.names[0] !== capture(captures, 'key')?.text || !isKind(clause.over, 'identifier')) {
+      return { ok: false, reason: 'the += statement is not directly in a `for <endpoint>, <score> := range <scores>` loop' };
+    }
+    // The block goes after the inner loop, so the scorer must come from an enclosing loop, not from
+    // inside the inner one.
+    let outer = ancestorOfKind(inner, 'for_statement');
+    while (outer && !rangeClause(outer)?.names.includes(scorer.text)) outer = ancestorOfKind(outer, 'for_statement');
+    if (!outer) return { ok: false, reason: `${scorer.text} is not the variable of a loop around the scores loop` };
+
+    const ctx = parameterOfType(method, 'context.Context');
+    if (!ctx) return { ok: false, reason: 'runScorerPlugins has no context.Context parameter' };
+    const endpoints = parameters(method).find((p) => p.type.type === 'slice_type');
+    if (!endpoints) return { ok: false, reason: 'runScorerPlugins has no []<endpoint> parameter' };
+    const accessor = await endpointAccessor(context, endpoints.type.childForFieldName('element'));
+    if (!accessor.ok) return accessor;
+    const log = logPackage(context);
+    if (!log.ok) return log;
+    const identity = pluginIdentity(context, scorer.text);
+    return {
+      ok: true,
+      placement: { anchor: inner, where: 'after' },
+      variant: 'default',
+      values: {
+        log: log.value,
+        ctx,
+        scores: clause.over.text,
+        accessor: accessor.value,
+        scorer: scorer.text,
+        scorerType: identity.type,
+        scorerName: identity.name,
+      },
+    };
+  },
+} satisfies PatchPoint;

@@ -1,0 +1,155 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InstrumentError } from './errors.ts';
+import { ExitCode } from './exit-codes.ts';
+import { plainStyle, type Rendered, type Style } from './reporters/text.ts';
+import { VERSION } from './version.ts';
+
+/** Everything the CLI needs from the process, so the program runs the same in tests. */
+export interface CliIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly style: Style;
+}
+
+/** A command's outcome, rendered, with the exit code it asks for. */
+interface Outcome {
+  readonly rendered: Rendered;
+  readonly exitCode: ExitCode;
+}
+
+function integer(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
+interface TreeFlags {
+  root?: string;
+  source?: string;
+  json?: boolean;
+}
+
+function treeOptions(command: Command): Command {
+  return command
+    .option('--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)')
+    .option('--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace')
+    .option('--json', 'print one JSON document instead of text');
+}
+
+function json(result: unknown): Rendered {
+  return { stdout: JSON.stringify(result, null, 2) + '\n', stderr: '' };
+}
+
+/**
+ * Builds the command tree. Actions only turn flags into options, load their command lazily (so
+ * `instrument status` never loads the parser), and hand back a rendered outcome.
+ */
+export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
+  const program = new Command('instrument')
+    .description("Instrument llm-d's endpoint picker (EPP) with concise per-request scoring logs, and undo it byte for byte.")
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  const tree = (flags: TreeFlags) => ({ root: flags.root, source: flags.source, cwd: io.cwd });
+
+  treeOptions(program.command('apply'))
+    .description('insert the log statements at the five decision points (all or nothing)')
+    .addOption(new Option('--verbosity <n>', 'V level of the inserted lines (default 2: shown at the EPP default --v, never sampled)').argParser(integer))
+    .option('--dry-run', 'print the unified diff and write nothing')
+    .action(async (flags: TreeFlags & { verbosity?: number; dryRun?: boolean }) => {
+      const { apply } = await import('./commands/apply.ts');
+      const { renderApply } = await import('./reporters/text.ts');
+      const result = await apply({ ...tree(flags), verbosity: flags.verbosity, dryRun: flags.dryRun });
+      done({ rendered: flags.json ? json(result) : renderApply(result, io.style), exitCode: result.status === 'failed' ? ExitCode.failed : ExitCode.ok });
+    });
+
+  treeOptions(program.command('revert'))
+    .description('remove the inserted statements and give back the original bytes')
+    .option('--force', 'also remove blocks that were edited by hand (everything outside them is kept)')
+    .action(async (flags: TreeFlags & { force?: boolean }) => {
+      const { revert } = await import('./commands/revert.ts');
+      const { renderRevert } = await import('./reporters/text.ts');
+      const result = await revert({ ...tree(flags), force: flags.force });
+      done({ rendered: flags.json ? json(result) : renderRevert(result, io.style), exitCode: result.status === 'refused' ? ExitCode.failed : ExitCode.ok });
+    });
+
+  treeOptions(program.command('status'))
+    .description('say, per point, whether it is applied, where, and whether the file changed since')
+    .action(async (flags: TreeFlags) => {
+      const { status } = await import('./commands/status.ts');
+      const { renderStatus } = await import('./reporters/text.ts');
+      const result = await status(tree(flags));
+      done({ rendered: flags.json ? json(result) : renderStatus(result, io.style), exitCode: ExitCode.ok });
+    });
+
+  treeOptions(program.command('diff'))
+    .description('print the change as a unified diff annotated with point ids (applied, or what apply would do)')
+    .addOption(new Option('--verbosity <n>', 'V level, for the diff of a planned apply').argParser(integer))
+    .action(async (flags: TreeFlags & { verbosity?: number }) => {
+      const { diff } = await import('./commands/diff.ts');
+      const { renderDiff } = await import('./reporters/text.ts');
+      const result = await diff({ ...tree(flags), verbosity: flags.verbosity });
+      const failed = result.points.some((p) => p.status === 'missing' || p.status === 'ambiguous');
+      done({ rendered: flags.json ? json(result) : renderDiff(result, io.style), exitCode: failed ? ExitCode.failed : ExitCode.ok });
+    });
+
+  treeOptions(program.command('vendor'))
+    .description('fill llm-d-inference-scheduler/_deps/gateway-api-inference-extension with the GIE version go.mod requires')
+    .option('--upstream <url>', 'where to clone GIE from (a URL or a local repository)')
+    .option('--force', 'replace an existing copy (it is moved aside, not deleted)')
+    .action(async (flags: TreeFlags & { upstream?: string; force?: boolean }) => {
+      const { vendor } = await import('./commands/vendor.ts');
+      const { renderVendor } = await import('./reporters/text.ts');
+      const result = await vendor({ ...tree(flags), upstream: flags.upstream ?? io.env.INSTRUMENT_GIE_UPSTREAM, force: flags.force });
+      done({ rendered: flags.json ? json(result) : renderVendor(result), exitCode: ExitCode.ok });
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and returns the exit code. This is the one place
+ * that turns errors into messages and exit codes.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let outcome: Outcome | undefined;
+  const program = createProgram(io, (o) => (outcome = o));
+  const debug = argv.includes('--debug') || io.env.DEBUG !== undefined;
+  try {
+    await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+  if (!outcome) {
+    if (argv.length === 0) io.stdout(program.helpInformation());
+    return ExitCode.ok;
+  }
+  if (outcome.rendered.stdout) io.stdout(outcome.rendered.stdout);
+  if (outcome.rendered.stderr) io.stderr(outcome.rendered.stderr);
+  return outcome.exitCode;
+}
+
+function reportError(error: unknown, io: CliIo, debug: boolean): ExitCode {
+  const style = io.style ?? plainStyle;
+  if (error instanceof CommanderError) {
+    // commander has already printed its message; help and version are successes.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (error instanceof InstrumentError && error.exitCode !== ExitCode.internal) {
+    io.stderr(`${style.bad('error:')} ${error.message}\n`);
+    if (error.hint) io.stderr(`${error.hint}\n`);
+    if (debug && error.stack) io.stderr(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr(
+    `${style.bad('internal error:')} ${error instanceof Error ? error.message : String(error)}\n` +
+      `This is a bug in instrument ${VERSION} (node ${process.version}); please report it with the output below.\n${stack}\n` +
+      (error instanceof Error && error.cause instanceof Error ? `caused by: ${error.cause.stack ?? error.cause.message}\n` : ''),
+  );
+  return ExitCode.internal;
+}

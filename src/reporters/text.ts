@@ -1,0 +1,127 @@
+import type { ApplyResult } from '../commands/apply.ts';
+import type { DiffResult } from '../commands/diff.ts';
+import type { RevertResult } from '../commands/revert.ts';
+import type { StatusResult } from '../commands/status.ts';
+import type { VendorResult } from '../commands/vendor.ts';
+import type { PointOutcome } from '../codemod/plan.ts';
+import type { Recovery } from '../codemod/transaction.ts';
+
+/** Colour functions; the CLI passes real ones on a TTY without NO_COLOR, identity otherwise. */
+export interface Style {
+  readonly ok: (s: string) => string;
+  readonly bad: (s: string) => string;
+  readonly warn: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly bold: (s: string) => string;
+}
+
+export const plainStyle: Style = { ok: (s) => s, bad: (s) => s, warn: (s) => s, dim: (s) => s, bold: (s) => s };
+
+/** What a reporter hands back: text for stdout and for stderr. */
+export interface Rendered {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function pointLines(points: readonly PointOutcome[], style: Style): string[] {
+  const width = Math.max(...points.map((p) => p.id.length));
+  return points.flatMap((p) => {
+    const mark =
+      p.status === 'placed' ? style.ok('placed   ') : p.status === 'applied' ? style.ok('applied  ') : p.status === 'missing' ? style.bad('missing  ') : style.bad('ambiguous');
+    const where = p.file ? `${p.file}${p.line ? `:${p.line}` : ''}` : '';
+    const lines = [`  ${mark} ${p.id.padEnd(width)}  ${where}`];
+    if (p.status === 'missing' || p.status === 'ambiguous') {
+      lines.push(style.dim(`            searched for: ${p.searchedFor}`));
+      if (p.detail) lines.push(`            ${p.detail}`);
+    } else if (p.detail) {
+      lines.push(style.dim(`            ${p.detail}`));
+    }
+    return lines;
+  });
+}
+
+function recoveryLine(recovered: Recovery | undefined): string[] {
+  if (!recovered) return [];
+  const files = recovered.restored.length > 0 ? `; restored ${recovered.restored.join(', ')} to the original bytes` : '';
+  return [`recovered an interrupted ${recovered.operation} (started ${recovered.startedAt})${files}`];
+}
+
+function warnings(list: readonly string[], style: Style): string {
+  return list.map((w) => `${style.warn('warning:')} ${w}\n`).join('');
+}
+
+export function renderApply(result: ApplyResult, style: Style): Rendered {
+  const heading = {
+    applied: style.ok(`applied ${result.points.length} points`),
+    'already-applied': style.ok('already applied, nothing changed'),
+    planned: `dry run: apply would change ${result.files.length} file(s); nothing was written`,
+    failed: style.bad(`apply failed: ${result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous').length} point(s) cannot be placed; nothing was written`),
+  }[result.status];
+  const lines = [
+    ...recoveryLine(result.recovered),
+    `${heading} (sources: ${result.tree.sources}, --verbosity ${result.verbosity})`,
+    ...pointLines(result.points, style),
+  ];
+  if (result.status === 'applied') lines.push('', 'Next: `instrument diff` shows the change, `instrument build` builds the image, `instrument revert` undoes it.');
+  const stdout = (result.diff ? result.diff + '\n' : '') + lines.join('\n') + '\n';
+  return { stdout, stderr: warnings(result.warnings, style) };
+}
+
+export function renderRevert(result: RevertResult, style: Style): Rendered {
+  const lines = [...recoveryLine(result.recovered)];
+  if (result.status === 'not-applied') lines.push('nothing to revert: no instrument blocks in the sources');
+  else if (result.status === 'refused') lines.push(style.bad('revert refused: instrument blocks were edited by hand; nothing was changed'));
+  else lines.push(style.ok(`reverted ${result.files.length} file(s)`));
+  const says: Record<string, string> = {
+    restored: 'original bytes restored (sha256 checked)',
+    'restored-keeping-edits': 'blocks removed; your edits outside them kept',
+    'blocks-removed': 'blocks removed (no record of the apply to check hashes against)',
+    forced: 'blocks removed with --force, including edited ones',
+    refused: 'not changed',
+  };
+  for (const file of result.files) {
+    lines.push(`  ${file.path}: ${says[file.outcome]}`);
+    for (const problem of file.problems) lines.push(`    ${problem}`);
+  }
+  if (result.status === 'refused') {
+    lines.push('', 'Undo your edits inside the instrument blocks and run `instrument revert` again, or run `instrument revert --force` to remove the blocks with your edits in them and keep everything else.');
+  }
+  return { stdout: lines.join('\n') + '\n', stderr: warnings(result.warnings, style) };
+}
+
+export function renderStatus(result: StatusResult, style: Style): Rendered {
+  const lines = [
+    `${result.state}${result.appliedAt ? ` (applied ${result.appliedAt}, --verbosity ${result.verbosity})` : ''}; sources: ${result.tree.sources}`,
+  ];
+  if (result.state === 'interrupted') lines.push(style.warn('an apply or revert was interrupted; the next `instrument apply` or `instrument revert` finishes it'));
+  const width = Math.max(...result.points.map((p) => p.id.length));
+  for (const p of result.points) {
+    if (!p.applied) {
+      lines.push(`  ${style.dim('not applied')}  ${p.id}`);
+      continue;
+    }
+    const notes = [p.intact === false ? style.bad('block edited') : undefined, p.fileChangedSinceApply ? style.warn('file changed since apply') : undefined].filter(Boolean);
+    lines.push(`  ${style.ok('applied    ')}  ${p.id.padEnd(width)}  ${p.file}:${p.line}${notes.length ? '  ' + notes.join(', ') : ''}`);
+  }
+  if (result.state !== 'not-applied' && !result.recorded) lines.push(style.warn('  (no record of the apply: hashes cannot be checked)'));
+  return { stdout: lines.join('\n') + '\n', stderr: '' };
+}
+
+export function renderDiff(result: DiffResult, style: Style): Rendered {
+  const failed = result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous');
+  if (failed.length > 0) {
+    return { stdout: '', stderr: [style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
+  }
+  return { stdout: result.diff, stderr: result.diff === '' ? 'no difference\n' : '' };
+}
+
+export function renderVendor(result: VendorResult): Rendered {
+  const lines =
+    result.status === 'present'
+      ? [`${result.dir} already exists (commit ${result.commit?.slice(0, 12) ?? 'unknown'}); go.mod requires ${result.version}. Use --force to replace it.`]
+      : [
+          `vendored ${result.upstream} at ${result.ref} (${result.commit?.slice(0, 12)}) into ${result.dir}, as go.mod requires ${result.version}`,
+          ...(result.movedAside ? [`the previous copy was moved to ${result.movedAside}`] : []),
+        ];
+  return { stdout: lines.join('\n') + '\n', stderr: '' };
+}

@@ -1,0 +1,19 @@
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { POINT_IDS } from '../../src/codemod/patch.ts';
+import { REPO } from '../helpers/fixtures.ts';
+
+describe('the README main job (scripts/demo.sh)', () => {
+  it('vendors, applies, compiles, logs every point for one request, and reverts byte for byte', async () => {
+    const run = await execa('bash', [join(REPO, 'scripts', 'demo.sh')], { reject: false, all: true });
+    expect(run.exitCode, run.all).toBe(0);
+    const lines = run.stdout.split('\n');
+    for (const id of POINT_IDS) {
+      expect(lines.some((l) => l.includes('"x-request-id": "selftest-1"') && l.includes(`"point": "${id}"`)), id).toBe(true);
+    }
+    expect(run.stdout).toMatch(/^@@ .* @@ profile\.candidates$/m);
+    expect(run.stdout).toContain('applied      workspace.replace');
+    expect(run.stdout).toMatch(/every file is byte-identical to before apply \(\d+ files checked\)/);
+  });
+});

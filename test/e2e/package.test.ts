@@ -1,0 +1,27 @@
+import { execa } from 'execa';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyFixture, REPO, tempDir } from '../helpers/fixtures.ts';
+
+describe('the npm package', () => {
+  it('installs from `npm pack` and its instrument bin applies and reverts', async () => {
+    const out = tempDir();
+    await execa('npm', ['pack', '--pack-destination', out], { cwd: REPO });
+    const tarball = readdirSync(out).find((f) => f.endsWith('.tgz'))!;
+    const { stdout: listing } = await execa('tar', ['-tzf', join(out, tarball)]);
+    expect(listing).toContain('package/grammars/tree-sitter-go.wasm');
+    expect(listing).toContain('package/dist/cli.js');
+    expect(listing).not.toContain('package/test/');
+
+    const prefix = join(out, 'prefix');
+    await execa('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', join(out, tarball)]);
+    const bin = join(prefix, 'node_modules', '.bin', 'instrument');
+    const fixture = copyFixture('g05');
+    const applied = await execa(bin, ['apply', '--source', fixture], { reject: false });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('applied 5 points');
+    const reverted = await execa(bin, ['revert', '--source', fixture], { reject: false });
+    expect(reverted.exitCode).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
+import { copyFixture, SHAPES, treeSnapshot } from '../helpers/fixtures.ts';
+import { compileAndVet, go } from '../helpers/go.ts';
+
+/** One log line as a flat record, from either zap encoder. */
+type LogRecord = Record<string, unknown> & { msg: string };
+
+/**
+ * Reads zap's JSON lines and development-console lines (`time\tLEVEL\tcaller\tmsg\t{json}`). This
+ * test-local reader only proves the lines are structured; the real parser lives in `analyze`.
+ */
+function parseLine(line: string): LogRecord | undefined {
+  if (line.startsWith('{')) return JSON.parse(line) as LogRecord;
+  const parts = line.split('\t');
+  if (parts.length < 4) return undefined;
+  const context = parts.length >= 5 ? (JSON.parse(parts.slice(4).join('\t')) as Record<string, unknown>) : {};
+  return { ...context, level: parts[1], caller: parts[2], msg: parts[3]! };
+}
+
+const FILTER = /active-request|score|candidate|picked|endpoint|profile/i;
+
+interface Run {
+  ours: LogRecord[];
+  all: string[];
+  results: Array<{ requestId: string; endpoint: string }>;
+}
+
+async function runDriver(binary: string, args: string[]): Promise<Run> {
+  const { stdout, stderr } = await execa(binary, args);
+  const all = stdout.split('\n').filter(Boolean);
+  const ours = all.filter((l) => l.includes('instrument: ')).map((l) => parseLine(l)!);
+  const results = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('RESULT '))
+    .map((l) => JSON.parse(l.slice('RESULT '.length)) as { requestId: string; endpoint: string });
+  return { ours, all, results };
+}
+
+const byPoint = (lines: LogRecord[], point: string, requestId: string) => lines.filter((l) => l.point === point && l['x-request-id'] === requestId);
+
+/** Every assertion on what one request's lines say. */
+function checkRequest(run: Run, requestId: string, endpoint: string) {
+  const [candidates] = byPoint(run.ours, 'profile.candidates', requestId);
+  expect(candidates).toMatchObject({ count: 3 });
+  const names = candidates!.endpoints as string[];
+  expect(names).toHaveLength(3);
+  for (const name of names) expect(name).toMatch(/^llm-d\/vllm-[abc](-rank-0)?$/);
+
+  const scores = byPoint(run.ours, 'profile.scores', requestId);
+  expect(scores.map((s) => [s.scorer, s.weight])).toEqual([
+    ['active-request-scorer', 2],
+    ['queue-scorer', 1],
+  ]);
+  for (const s of scores) {
+    expect(Object.keys(s.scores as object).sort()).toEqual([...names].sort());
+    for (const value of Object.values(s.scores as object)) expect(typeof value).toBe('number');
+  }
+  const queue = scores[1]!.scores as Record<string, number>;
+  expect(Object.values(queue).sort()).toEqual([0, 0.5, 1]);
+
+  const [picked] = byPoint(run.ours, 'profile.picked', requestId);
+  expect(picked).toMatchObject({ picker: 'max-score-picker' });
+  const totals = picked!.weightedScores as Record<string, number>;
+  for (const name of names) {
+    const expected = scores.reduce((sum, s) => sum + Math.min(1, Math.max(0, (s.scores as Record<string, number>)[name]!)) * (s.weight as number), 0);
+    expect(totals[name]).toBeCloseTo(expected, 9);
+  }
+  const winner = (picked!.picked as string[])[0]!;
+  expect(totals[winner]).toBe(Math.max(...Object.values(totals)));
+
+  const [request] = byPoint(run.ours, 'server.request', requestId);
+  expect(request).toMatchObject({ path: '/v1/chat/completions', incomingModel: 'food-review', targetModel: 'food-review' });
+  const [selected] = byPoint(run.ours, 'server.selected', requestId);
+  expect(selected).toMatchObject({ endpoint, endpointName: winner });
+}
+
+describe.each(SHAPES)('the patched %s fixture', (shape) => {
+  let dir: string;
+  let binary: string;
+  let pristine: Map<string, string>;
+
+  beforeAll(async () => {
+    dir = copyFixture(shape, join((await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'instrument-go-')), shape));
+    await compileAndVet(dir);
+    pristine = treeSnapshot(dir);
+    const applied = await cli(['apply', '--source', dir], { cwd: dir });
+    expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
+    await compileAndVet(dir);
+    binary = join(dir, 'fixture-run.bin');
+    await go(dir, ['build', '-o', binary, './cmd/fixture-run']);
+  });
+
+  it.each([
+    ['console', 'development'],
+    ['json', 'production'],
+  ])('logs every decision of every request with the %s encoder in %s mode', async (encoder, mode) => {
+    const run = await runDriver(binary, ['-encoder', encoder, '-mode', mode, '-requests', '3']);
+    expect(run.results).toHaveLength(3);
+    expect(run.ours).toHaveLength(3 * 6);
+    for (const line of run.ours) {
+      expect(line.msg).toMatch(/^instrument: /);
+      expect(line.msg).toMatch(FILTER);
+      expect(line['x-request-id']).toMatch(/^req-\d$/);
+    }
+    for (const { requestId, endpoint } of run.results) checkRequest(run, requestId, endpoint);
+    const ourText = run.all.filter((l) => l.includes('instrument: ')).join('\n');
+    expect(ourText).not.toMatch(/SECRET-PROMPT|fixture-secret-token|authorization/);
+    if (encoder === 'json') expect(run.ours[0]!.level).toBe('Level(-2)');
+    else expect(run.ours[0]!.level).toBe('LEVEL(-2)');
+  });
+
+  it('is never dropped by the production sampler, which drops V0 lines', async () => {
+    const run = await runDriver(binary, ['-encoder', 'json', '-mode', 'production', '-requests', '250']);
+    expect(run.results).toHaveLength(250);
+    expect(run.ours.filter((l) => l.point === 'profile.picked')).toHaveLength(250);
+    expect(run.ours.filter((l) => l.point === 'profile.scores')).toHaveLength(500);
+    const sampledV0 = run.all.filter((l) => l.includes('fixture request done')).length;
+    expect(sampledV0).toBeLessThan(250);
+  });
+
+  it('stays quiet below its V level', async () => {
+    const run = await runDriver(binary, ['-v', '1', '-requests', '2']);
+    expect(run.results).toHaveLength(2);
+    expect(run.ours).toEqual([]);
+  });
+
+  it('carries the id the EPP generates when the client sends none (GIE v1.0 on; v0.4/v0.5 have none)', async () => {
+    const run = await runDriver(binary, ['-no-request-id', '-requests', '2']);
+    expect(run.ours).toHaveLength(2 * 6);
+    const ids = new Set(run.ours.map((l) => l['x-request-id']));
+    if (shape === 'g040' || shape === 'g05') {
+      expect(ids).toEqual(new Set([undefined]));
+    } else {
+      expect(ids.size).toBe(2);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('reverts to the original bytes, which still compile', async () => {
+    const reverted = await cli(['revert', '--source', dir], { cwd: dir });
+    expect(reverted.exitCode).toBe(0);
+    const now = treeSnapshot(dir);
+    now.delete('fixture-run.bin');
+    expect(now).toEqual(pristine);
+    await go(dir, ['build', './...']);
+  });
+});
