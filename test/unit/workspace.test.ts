@@ -1,0 +1,126 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { versionToRef } from '../../src/commands/vendor.ts';
+import { goModDirectives } from '../../src/codemod/workspace.ts';
+import { cli } from '../helpers/cli.ts';
+import { FIXTURES, REPO, tempDir, treeSnapshot } from '../helpers/fixtures.ts';
+
+const LLMD = 'llm-d-inference-scheduler';
+
+/** The example workspace and a local GIE upstream (scripts/make-example-workspace.sh). */
+async function exampleWorkspace(): Promise<{ root: string; upstream: string }> {
+  const dest = tempDir();
+  await execa('bash', [join(REPO, 'scripts', 'make-example-workspace.sh'), dest]);
+  return { root: join(dest, 'workspace'), upstream: join(dest, 'upstream-gie') };
+}
+
+async function git(cwd: string, ...args: string[]) {
+  return execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd });
+}
+
+describe('go module versions as git refs', () => {
+  it('takes the commit of a pseudo-version and the tag of a release', () => {
+    expect(versionToRef('v0.0.0-20260128235548-fd30cb97714a')).toEqual({ ref: 'fd30cb97714a', kind: 'commit' });
+    expect(versionToRef('v1.4.0-rc.1.0.20260128235548-fd30cb97714a')).toEqual({ ref: 'fd30cb97714a', kind: 'commit' });
+    expect(versionToRef('v1.2.0')).toEqual({ ref: 'v1.2.0', kind: 'tag' });
+  });
+
+  it('reads require and replace directives, single and in blocks', () => {
+    const text = 'module m\n\nrequire (\n\ta v1 // c\n\tsigs.k8s.io/gateway-api-inference-extension v1.2.0\n)\nreplace x => ../x\nreplace (\n\ty v2 => ./y\n)\n';
+    const { requires, replaces } = goModDirectives(text);
+    expect(requires.map((r) => [r.module, r.version])).toEqual([
+      ['a', 'v1'],
+      ['sigs.k8s.io/gateway-api-inference-extension', 'v1.2.0'],
+    ]);
+    expect(replaces.map((r) => [r.module, r.target])).toEqual([
+      ['x', '../x'],
+      ['y', './y'],
+    ]);
+  });
+});
+
+describe('the vendored workspace', () => {
+  it('vendors the required tag, adds the replace on apply and removes exactly it on revert', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    const vendored = await cli(['vendor', '--upstream', upstream], { cwd: root });
+    expect(vendored.exitCode, vendored.stderr).toBe(0);
+    expect(vendored.stdout).toContain('at v1.2.0');
+    const before = treeSnapshot(root);
+    const applied = await cli(['apply'], { cwd: root });
+    expect(applied.exitCode).toBe(0);
+    expect(applied.stderr).toBe('');
+    expect(readFileSync(join(root, LLMD, 'go.mod'), 'utf8')).toContain(
+      'replace sigs.k8s.io/gateway-api-inference-extension => ./_deps/gateway-api-inference-extension',
+    );
+    expect((await cli(['revert'], { cwd: root })).exitCode).toBe(0);
+    expect(treeSnapshot(root)).toEqual(before);
+  });
+
+  it('vendors the commit of a pseudo-version', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    writeFileSync(join(upstream, 'EXTRA'), 'x\n');
+    await git(upstream, 'add', 'EXTRA');
+    await git(upstream, 'commit', '-qm', 'later');
+    const head = (await git(upstream, 'rev-parse', 'HEAD')).stdout.trim();
+    const goMod = join(root, LLMD, 'go.mod');
+    writeFileSync(goMod, readFileSync(goMod, 'utf8').replace(' v1.2.0', ` v1.2.1-0.20260128235548-${head.slice(0, 12)}`));
+    expect((await cli(['vendor', '--upstream', upstream, '--json'], { cwd: root })).exitCode).toBe(0);
+    expect(existsSync(join(root, LLMD, '_deps', 'gateway-api-inference-extension', 'EXTRA'))).toBe(true);
+    const applied = await cli(['apply', '--dry-run'], { cwd: root });
+    expect(applied.stderr).toBe('');
+  });
+
+  it('warns when the vendored copy is not the version go.mod requires', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    await cli(['vendor', '--upstream', upstream], { cwd: root });
+    const goMod = join(root, LLMD, 'go.mod');
+    writeFileSync(goMod, readFileSync(goMod, 'utf8').replace(' v1.2.0', ' v1.3.1'));
+    const run = await cli(['apply', '--dry-run'], { cwd: root });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('warning: the vendored copy is at v1.2.0 but llm-d-inference-scheduler/go.mod requires sigs.k8s.io/gateway-api-inference-extension v1.3.1');
+  });
+
+  it('fails, writing nothing, when go.mod already replaces GIE with something else', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    await cli(['vendor', '--upstream', upstream], { cwd: root });
+    const goMod = join(root, LLMD, 'go.mod');
+    writeFileSync(goMod, readFileSync(goMod, 'utf8') + '\nreplace sigs.k8s.io/gateway-api-inference-extension => ../my-fork\n');
+    const before = treeSnapshot(root);
+    const run = await cli(['apply'], { cwd: root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/missing\s+workspace\.replace/);
+    expect(run.stdout).toContain('../my-fork');
+    expect(treeSnapshot(root)).toEqual(before);
+  });
+
+  it('moves an existing copy aside with vendor --force, never deleting it', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    await cli(['vendor', '--upstream', upstream], { cwd: root });
+    const marker = join(root, LLMD, '_deps', 'gateway-api-inference-extension', 'MY-NOTES');
+    writeFileSync(marker, 'mine\n');
+    const again = await cli(['vendor', '--upstream', upstream], { cwd: root });
+    expect(again.stdout).toContain('already exists');
+    const forced = await cli(['vendor', '--upstream', upstream, '--force', '--json'], { cwd: root });
+    const moved = JSON.parse(forced.stdout).movedAside as string;
+    expect(readFileSync(join(root, moved, 'MY-NOTES'), 'utf8')).toBe('mine\n');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('the in-tree workspace (llm-d-router)', () => {
+  it('patches llm-d-inference-scheduler/pkg/epp directly, with no go.mod change', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, LLMD));
+    cpSync(join(FIXTURES, 'lh'), join(root, LLMD), { recursive: true });
+    const before = treeSnapshot(root);
+    const run = await cli(['apply', '--json'], { cwd: root });
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.tree).toMatchObject({ layout: 'in-tree', sources: LLMD });
+    expect(result.points.map((p: { id: string }) => p.id)).not.toContain('workspace.replace');
+    expect((await cli(['revert', '--root', root], { cwd: REPO })).exitCode).toBe(0);
+    expect(treeSnapshot(root)).toEqual(before);
+  });
+});
