@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,17 +9,32 @@ import { onTestFinished } from 'vitest';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = join(REPO, 'test', 'go-fixtures');
 
-/** The fixture shapes, oldest first (see test/go-fixtures/README.md). */
-export const SHAPES = ['g040', 'g05', 'g12', 'g15', 'lh'] as const;
+/** The fixture modules, oldest first (see test/go-fixtures/README.md). */
+export const BASE_SHAPES = ['g040', 'g05', 'g12', 'g15', 'lh'] as const;
+type BaseShape = (typeof BASE_SHAPES)[number];
+
+/** The other upstream shapes, each a patch on a base (see test/go-fixtures/variants/README.md). */
+export const VARIANT_BASES = { g10: 'g12', g11: 'g12', g131: 'g12', gps: 'g15', g14: 'g15' } as const satisfies Record<string, BaseShape>;
+
+/** Every upstream shape in upstream-facts.md, oldest first. */
+export const SHAPES = ['g040', 'g05', 'g10', 'g11', 'g12', 'g131', 'gps', 'g14', 'g15', 'lh'] as const;
 export type Shape = (typeof SHAPES)[number];
+
+const FRAMEWORK = { profile: 'pkg/epp/scheduling/framework/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' };
+const SCHEDULING = { profile: 'pkg/epp/scheduling/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' };
 
 /** The two target files of each shape, relative to the fixture root. */
 export const TARGET_FILES: Record<Shape, { profile: string; server: string }> = {
-  g040: { profile: 'pkg/epp/scheduling/framework/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' },
-  g05: { profile: 'pkg/epp/scheduling/framework/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' },
-  g12: { profile: 'pkg/epp/scheduling/framework/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' },
-  g15: { profile: 'pkg/epp/scheduling/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' },
-  lh: { profile: 'pkg/epp/scheduling/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' },
+  g040: FRAMEWORK,
+  g05: FRAMEWORK,
+  g10: FRAMEWORK,
+  g11: FRAMEWORK,
+  g12: FRAMEWORK,
+  g131: FRAMEWORK,
+  gps: SCHEDULING,
+  g14: SCHEDULING,
+  g15: SCHEDULING,
+  lh: SCHEDULING,
 };
 
 /** A temporary folder removed when the current test ends. */
@@ -28,9 +44,11 @@ export function tempDir(prefix = 'instrument-test-'): string {
   return dir;
 }
 
-/** A copy of a fixture in a temporary folder. */
+/** A copy of a shape in a temporary folder: its module, or its base with its variant patch applied. */
 export function copyFixture(shape: Shape, dest = join(tempDir(), shape)): string {
-  cpSync(join(FIXTURES, shape), dest, { recursive: true });
+  const base = (VARIANT_BASES as Record<string, string>)[shape];
+  cpSync(join(FIXTURES, base ?? shape), dest, { recursive: true });
+  if (base) execFileSync('git', ['apply', join(FIXTURES, 'variants', `${shape}.patch`)], { cwd: dest });
   return dest;
 }
 
