@@ -19,4 +19,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   style,
+  interactive: process.stderr.isTTY === true,
+  columns: process.stderr.columns,
 });

@@ -11,6 +11,9 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly style: Style;
+  /** Whether stderr is a terminal (progress displays rewrite one line there). */
+  readonly interactive?: boolean | undefined;
+  readonly columns?: number | undefined;
 }
 
 /** A command's outcome, rendered, with the exit code it asks for. */
@@ -35,6 +38,54 @@ function treeOptions(command: Command): Command {
     .option('--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)')
     .option('--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace')
     .option('--json', 'print one JSON document instead of text');
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function seconds(value: string): number {
+  const n = integer(value);
+  if (n <= 0) throw new InvalidArgumentError('expected a whole number of seconds above 0');
+  return n;
+}
+
+interface ClusterFlags {
+  root?: string;
+  json?: boolean;
+  dryRun?: boolean;
+  image?: string;
+  namespace?: string;
+  schedulerinstall?: string;
+  deployment?: string;
+  container?: string;
+  configmap?: string;
+  podNamespace?: string;
+  podSelector?: string;
+  target?: string;
+  timeout?: number;
+}
+
+/** The names every cluster command shares, each also settable in instrument.config.json. */
+function clusterOptions(command: Command, { pods = true, change = true } = {}): Command {
+  command
+    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
+    .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
+    .option('--configmap <name>', 'the config map holding epp-config.yaml (default: the one the Deployment mounts)')
+    .option('--json', 'print one JSON document instead of text');
+  if (pods) {
+    command.option('--pod-namespace <ns>', 'namespace of the candidate model-server pods (default llm-d-vllm)').option('--pod-selector <selector>', 'label selector of the candidate pods (default role=proxy)');
+  }
+  if (change) {
+    command
+      .option('--schedulerinstall <name>', 'the SchedulerInstall the operator reconciles the EPP from (default llm-sched-install)')
+      .option('--container <name>', 'the EPP container in the Deployment (default: its first)')
+      .addOption(new Option('--target <kind>', 'what to patch: the operator\'s resource, or the Deployment itself (the operator may undo that)').choices(['schedulerinstall', 'deployment']))
+      .addOption(new Option('--timeout <seconds>', 'how long to wait for the operator and the rollout (default 300)').argParser(seconds))
+      .option('--dry-run', 'print the commands that would change the cluster, and change nothing');
+  }
+  return command;
 }
 
 function json(result: unknown): Rendered {
@@ -105,6 +156,120 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       const { renderVendor } = await import('./reporters/text.ts');
       const result = await vendor({ ...tree(flags), upstream: flags.upstream ?? io.env.INSTRUMENT_GIE_UPSTREAM, force: flags.force });
       done({ rendered: flags.json ? json(result) : renderVendor(result), exitCode: ExitCode.ok });
+    });
+
+  program
+    .command('build')
+    .option('--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)')
+    .option('--json', 'print one JSON document instead of text')
+    .description('build the EPP image from the workspace (a derived Dockerfile brings _deps/ into the image)')
+    .option('--tag <image>', 'image tag (default llm-d-inference-scheduler:local)')
+    .option('--dockerfile <path>', 'Dockerfile, relative to the workspace (default llm-d-inference-scheduler/Dockerfile.epp)')
+    .option('--context <dir>', 'build context, relative to the workspace (default llm-d-inference-scheduler)')
+    .option('--build-arg <KEY=VALUE>', 'build argument (repeatable)', collect)
+    .option('--platform <os/arch>', 'target platform')
+    .option('--runtime <docker|podman>', 'container runtime (default: $CONTAINER_RUNTIME, else docker, else podman)')
+    .option('--allow-unpatched', 'build even though the patches are not applied')
+    .option('--dry-run', 'print the derived Dockerfile\'s difference and the exact command; build nothing')
+    .action(async (flags: TreeFlags & { tag?: string; dockerfile?: string; context?: string; buildArg?: string[]; platform?: string; runtime?: string; allowUnpatched?: boolean; dryRun?: boolean }) => {
+      const { build } = await import('./commands/build.ts');
+      const { renderBuild } = await import('./reporters/cluster.ts');
+      const { outputDisplay } = await import('./reporters/progress.ts');
+      const display = outputDisplay(io.stderr, io.interactive === true && !flags.json, io.columns ?? 80);
+      try {
+        const result = await build({
+          cwd: io.cwd,
+          root: flags.root,
+          tag: flags.tag,
+          dockerfile: flags.dockerfile,
+          context: flags.context,
+          buildArgs: flags.buildArg,
+          platform: flags.platform,
+          runtime: flags.runtime,
+          allowUnpatched: flags.allowUnpatched,
+          dryRun: flags.dryRun,
+          env: io.env,
+          onOutput: (line) => display.line(line),
+        });
+        done({ rendered: flags.json ? json(result) : renderBuild(result, io.style), exitCode: ExitCode.ok });
+      } finally {
+        display.end();
+      }
+    });
+
+  program
+    .command('load')
+    .description('load the image into the kind or minikube cluster of the current kubectl context, and check it is on the nodes')
+    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option('--image <image>', 'the image (default llm-d-inference-scheduler:local)')
+    .addOption(new Option('--cluster <kind>', 'the cluster type (default: from the current context: kind-* or minikube)').choices(['kind', 'minikube']))
+    .option('--name <name>', 'kind cluster name (default: from the context, else kind)')
+    .option('--profile <profile>', 'minikube profile (default minikube)')
+    .option('--runtime <docker|podman>', 'container runtime holding the image')
+    .option('--dry-run', 'print the commands and run nothing')
+    .option('--json', 'print one JSON document instead of text')
+    .action(async (flags: { root?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean }) => {
+      const { load } = await import('./commands/load.ts');
+      const { renderLoad } = await import('./reporters/cluster.ts');
+      const result = await load({
+        cwd: io.cwd,
+        root: flags.root,
+        image: flags.image,
+        cluster: flags.cluster,
+        name: flags.name ?? flags.profile,
+        runtime: flags.runtime,
+        dryRun: flags.dryRun,
+        env: io.env,
+        onCommand: (argv) => io.stderr(`$ ${argv.join(' ')}\n`),
+      });
+      done({ rendered: flags.json ? json(result) : renderLoad(result, io.style), exitCode: ExitCode.ok });
+    });
+
+  const clusterRun = (flags: ClusterFlags) => ({
+    cwd: io.cwd,
+    root: flags.root,
+    namespace: flags.namespace,
+    schedulerInstall: flags.schedulerinstall,
+    deployment: flags.deployment,
+    container: flags.container,
+    configMap: flags.configmap,
+    podNamespace: flags.podNamespace,
+    podSelector: flags.podSelector,
+    target: flags.target,
+    timeoutSeconds: flags.timeout,
+    dryRun: flags.dryRun,
+    env: io.env,
+    pollIntervalMs: io.env.INSTRUMENT_POLL_INTERVAL_MS === undefined ? undefined : Number(io.env.INSTRUMENT_POLL_INTERVAL_MS),
+    onProgress: (message: string) => io.stderr(`${message}\n`),
+  });
+
+  clusterOptions(program.command('deploy'))
+    .description('point the EPP at the instrumented image through the SchedulerInstall, and wait for the rollout')
+    .option('--image <image>', 'the image to deploy (default llm-d-inference-scheduler:local)')
+    .action(async (flags: ClusterFlags) => {
+      const { deploy } = await import('./commands/deploy.ts');
+      const { renderDeploy } = await import('./reporters/cluster.ts');
+      const result = await deploy({ ...clusterRun(flags), image: flags.image });
+      done({ rendered: flags.json ? json(result) : renderDeploy(result, io.style), exitCode: ExitCode.ok });
+    });
+
+  clusterOptions(program.command('rollback'), { pods: false })
+    .description('put back the image deploy replaced (else --image, else the standard llm-d image), and wait for the rollout')
+    .option('--image <image>', 'the image to go back to when deploy recorded none (default ghcr.io/llm-d/llm-d-inference-scheduler:v0.4.0)')
+    .action(async (flags: ClusterFlags) => {
+      const { rollback } = await import('./commands/deploy.ts');
+      const { renderDeploy } = await import('./reporters/cluster.ts');
+      const result = await rollback({ ...clusterRun(flags), image: flags.image });
+      done({ rendered: flags.json ? json(result) : renderDeploy(result, io.style), exitCode: ExitCode.ok });
+    });
+
+  clusterOptions(program.command('inspect'), { change: false })
+    .description("report the EPP's scoring setup (epp-config.yaml) and the candidate pods; changes nothing")
+    .action(async (flags: ClusterFlags) => {
+      const { inspect } = await import('./commands/deploy.ts');
+      const { renderInspect } = await import('./reporters/cluster.ts');
+      const result = await inspect(clusterRun(flags));
+      done({ rendered: flags.json ? json(result) : renderInspect(result, io.style), exitCode: ExitCode.ok });
     });
 
   return program;

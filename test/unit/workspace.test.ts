@@ -6,15 +6,8 @@ import { versionToRef } from '../../src/commands/vendor.ts';
 import { goModDirectives } from '../../src/codemod/workspace.ts';
 import { cli } from '../helpers/cli.ts';
 import { FIXTURES, REPO, tempDir, treeSnapshot } from '../helpers/fixtures.ts';
+import { exampleWorkspace, LLMD } from '../helpers/workspace.ts';
 
-const LLMD = 'llm-d-inference-scheduler';
-
-/** The example workspace and a local GIE upstream (scripts/make-example-workspace.sh). */
-async function exampleWorkspace(): Promise<{ root: string; upstream: string }> {
-  const dest = tempDir();
-  await execa('bash', [join(REPO, 'scripts', 'make-example-workspace.sh'), dest]);
-  return { root: join(dest, 'workspace'), upstream: join(dest, 'upstream-gie') };
-}
 
 async function git(cwd: string, ...args: string[]) {
   return execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd });

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what instrument's tests and demo need beyond Node.js and Go:
+#   docker.io       a Docker engine (dockerd); the tests start their own daemon, see test/helpers/docker-engine.ts
+#   busybox-static  a static shell for the base images the tests make (nothing is pulled from a registry)
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+busybox=$(command -v busybox 2>/dev/null || true)
+linkage=$( [ -n "$busybox" ] && ldd "$busybox" 2>&1 || true)
+case "$linkage" in
+  *'not a dynamic executable'*) ;;
+  *) need+=(busybox-static) ;;
+esac
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=''
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup-machine: installing ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v go >/dev/null 2>&1 || { echo "setup-machine: Go is not on PATH (the tests need Go >= 1.24)" >&2; exit 1; }
+echo "setup-machine: ready (dockerd $(dockerd --version | awk '{print $3}' | tr -d ,), $(go version | awk '{print $3}'), node $(node --version))"

@@ -1,0 +1,70 @@
+import { UsageError } from '../errors.ts';
+
+/**
+ * Checks of the names instrument passes to docker and kubectl, so that a typo is a clear usage error
+ * here rather than a confusing failure (or a different resource) there.
+ */
+
+// The grammar of github.com/distribution/reference (the OCI image reference).
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const NAME = `(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+
+/** An image reference as `docker build -t`, kind, minikube and Kubernetes accept it. */
+export function checkImageReference(reference: string, flag = '--image'): string {
+  const match = IMAGE_REFERENCE.exec(reference);
+  if (!match || match[1]!.length > 255) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(reference)} is not a valid image reference`,
+      'Use [registry[:port]/]path[:tag][@digest] with a lower-case path, e.g. llm-d-inference-scheduler:local or ghcr.io/llm-d/llm-d-inference-scheduler:v0.4.0.',
+    );
+  }
+  return reference;
+}
+
+/** A Kubernetes namespace or container name: an RFC 1123 label. */
+export function checkDnsLabel(name: string, flag: string): string {
+  if (name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new UsageError(`${flag} ${JSON.stringify(name)} is not a valid Kubernetes name`, 'Use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit.');
+  }
+  return name;
+}
+
+/** A Kubernetes object name (deployment, config map, custom resource): an RFC 1123 subdomain. */
+export function checkResourceName(name: string, flag: string): string {
+  const label = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+  if (name.length > 253 || !new RegExp(`^${label}(\\.${label})*$`).test(name)) {
+    throw new UsageError(`${flag} ${JSON.stringify(name)} is not a valid Kubernetes object name`, 'Use at most 253 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit.');
+  }
+  return name;
+}
+
+/** An equality-based label selector: `key=value[,key=value]` (`==` and `!=` too). */
+export function checkLabelSelector(selector: string, flag: string): string {
+  const key = '(?:[a-z0-9A-Z.-]+/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?';
+  const value = '([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?';
+  if (!new RegExp(`^${key}(?:(?:==?|!=)${value})?(?:,${key}(?:(?:==?|!=)${value})?)*$`).test(selector)) {
+    throw new UsageError(`${flag} ${JSON.stringify(selector)} is not a label selector`, 'Use key=value pairs separated by commas, e.g. role=proxy.');
+  }
+  return selector;
+}
+
+/** A kind cluster or minikube profile name. */
+export function checkClusterName(name: string, flag: string): string {
+  if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) {
+    throw new UsageError(`${flag} ${JSON.stringify(name)} is not a valid cluster name`, 'Use lower-case letters, digits, ".", "_" and "-".');
+  }
+  return name;
+}
+
+/** `name:tag` in the form container runtimes list it (`docker.io/library/name:tag`). */
+export function fullyQualified(reference: string): string {
+  const [first, ...rest] = reference.split('/');
+  const hasDomain = rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost');
+  const withDomain = hasDomain ? reference : `docker.io/${rest.length === 0 ? 'library/' : ''}${reference}`;
+  return /:[\w][\w.-]*$|@/.test(withDomain.split('/').at(-1)!) ? withDomain : `${withDomain}:latest`;
+}

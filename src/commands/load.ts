@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { chooseCluster, loadCommands, loadImage, type ClusterTarget } from '../build/cluster.ts';
+import { checkImageReference } from '../build/names.ts';
+import { chooseRuntime, type Env, type RuntimeName } from '../build/runtime.ts';
+import { DEFAULTS, loadConfig } from '../config.ts';
+
+export interface LoadOptions {
+  readonly cwd: string;
+  readonly root?: string | undefined;
+  readonly image?: string | undefined;
+  /** kind or minikube; default: from the current kubectl context. */
+  readonly cluster?: string | undefined;
+  /** The kind cluster name or minikube profile. */
+  readonly name?: string | undefined;
+  readonly runtime?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly env: Env;
+  readonly onCommand?: ((argv: readonly string[]) => void) | undefined;
+}
+
+export interface LoadResult {
+  readonly command: 'load';
+  readonly status: 'loaded' | 'planned';
+  readonly image: string;
+  readonly runtime: RuntimeName;
+  readonly cluster: ClusterTarget;
+  /** Every command run (or, for --dry-run, to run). */
+  readonly commands: ReadonlyArray<readonly string[]>;
+  /** The nodes (kind) or profile (minikube) the image was found on afterwards. */
+  readonly verifiedOn: readonly string[];
+}
+
+/** Loads the built image into a local kind or minikube cluster and checks it arrived on the nodes. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const image = checkImageReference(options.image ?? config.image ?? DEFAULTS.image);
+  const runtime = chooseRuntime(options.runtime ?? config.build?.runtime, options.env);
+  const commands: string[][] = [];
+  const record = (argv: readonly string[]) => {
+    commands.push([...argv]);
+    options.onCommand?.(argv);
+  };
+  const kubectl = { env: options.env, onCommand: record };
+  const cluster = await chooseCluster(
+    kubectl,
+    options.cluster !== undefined
+      ? { kind: options.cluster, name: options.name, from: 'flag' }
+      : { kind: config.cluster?.kind, name: options.name ?? (config.cluster?.kind === 'minikube' ? config.cluster.profile : config.cluster?.name), from: 'config' },
+  );
+  if (options.dryRun) {
+    for (const argv of loadCommands(cluster, image, runtime, '<temporary>/image.tar')) commands.push(argv);
+    return { command: 'load', status: 'planned', image, runtime, cluster, commands, verifiedOn: [] };
+  }
+  const verifiedOn = await loadImage(cluster, image, runtime, options.env, record);
+  return { command: 'load', status: 'loaded', image, runtime, cluster, commands, verifiedOn };
+}
