@@ -2,12 +2,16 @@
 # Installs, from Debian's packages, what instrument's tests and demo need beyond Node.js and Go:
 #   docker.io       a Docker engine (dockerd); the tests start their own daemon, see test/helpers/docker-engine.ts
 #   busybox-static  a static shell for the base images the tests make (nothing is pulled from a registry)
+#   chromium        headless, to check that analyze's HTML page renders (no browser download)
+#   jq              the baseline of the analyze benchmark
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 busybox=$(command -v busybox 2>/dev/null || true)
 linkage=$( [ -n "$busybox" ] && ldd "$busybox" 2>&1 || true)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 case "$linkage" in
   *'not a dynamic executable'*) ;;
   *) need+=(busybox-static) ;;

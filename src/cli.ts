@@ -9,6 +9,12 @@ import { plainStyle, type Style } from './reporters/text.ts';
 // holding up the process exit while it finishes; the baseline tier alone is faster end to end
 // (bench/apply-revert.mjs). Set before any wasm is compiled: web-tree-sitter is loaded lazily.
 setFlagsFromString('--liftoff-only');
+
+// `instrument analyze ... | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
 const sgr = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 const style: Style = colour ? { ok: sgr(32), bad: sgr(31), warn: sgr(33), dim: sgr(2), bold: sgr(1) } : plainStyle;
@@ -19,6 +25,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   style,
+  stdin: process.stdin,
   interactive: process.stderr.isTTY === true,
   columns: process.stderr.columns,
 });

@@ -1,5 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InstrumentError } from './errors.ts';
+import type { Readable } from 'node:stream';
+import type { RequestRecord, Summary } from './analyze/model.ts';
+import { InstrumentError, UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plainStyle, type Rendered, type Style } from './reporters/text.ts';
 import { VERSION } from './version.ts';
@@ -11,6 +13,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly style: Style;
+  /** Standard input, for commands that read logs from a pipe. */
+  readonly stdin?: Readable | undefined;
   /** Whether stderr is a terminal (progress displays rewrite one line there). */
   readonly interactive?: boolean | undefined;
   readonly columns?: number | undefined;
@@ -272,7 +276,127 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done({ rendered: flags.json ? json(result) : renderInspect(result, io.style), exitCode: ExitCode.ok });
     });
 
+  program
+    .command('analyze')
+    .argument('[file]', 'EPP log file, or - for standard input (the default)')
+    .description('read EPP logs back into a per-request table of candidates, scores, weighted totals, picks and the endpoint sent to Envoy')
+    .option('--json', 'print one JSON document: {requests: [...], summary}')
+    .option('--follow', 'the input keeps growing (a pipe from logs -f): complete requests after 2 s without news, and show a live summary')
+    .option('--html <file>', 'also write a self-contained page with heat maps of the scores, the picks and the failures')
+    .action(async (file: string | undefined, flags: { json?: boolean; follow?: boolean; html?: string }) => {
+      const { analyze, hasProblems } = await import('./commands/analyze.ts');
+      const summary = await analyzeTo(io, flags, (options) => analyze({ cwd: io.cwd, input: file, stdin: io.stdin!, ...options }));
+      done({ rendered: { stdout: '', stderr: '' }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
+    });
+
+  program
+    .command('traffic')
+    .description("send concurrent chat-completion requests through the gateway, each with its own x-request-id, and report statuses and latencies")
+    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option('--url <url>', 'the endpoint (default http://127.0.0.1:18080/v1/chat/completions)')
+    .option('--model <model>', 'the model (default Qwen/Qwen3-Coder-30B-A3B-Instruct)')
+    .option('--prompt <text>', 'the one user message (default hello)')
+    .addOption(new Option('--requests <n>', 'how many requests (default 20)').argParser(integer))
+    .addOption(new Option('--concurrency <n>', 'how many at a time (default 5)').argParser(integer))
+    .addOption(new Option('--timeout <seconds>', 'per request (default 25)').argParser(seconds))
+    .option('--header <"Name: value">', 'extra request header (repeatable)', collect)
+    .option('--stream', 'ask for a streamed (SSE) answer')
+    .option('--save <file>', 'write each request\'s outcome (request id, status, latency) as JSON lines')
+    .option('--json', 'print one JSON document instead of text')
+    .action(async (flags: { root?: string; url?: string; model?: string; prompt?: string; requests?: number; concurrency?: number; timeout?: number; header?: string[]; stream?: boolean; save?: string; json?: boolean }) => {
+      const { traffic, allSucceeded } = await import('./commands/traffic.ts');
+      const { renderTraffic } = await import('./reporters/traffic.ts');
+      const live = io.interactive === true && !flags.json;
+      const result = await traffic({
+        cwd: io.cwd,
+        root: flags.root,
+        url: flags.url,
+        model: flags.model,
+        prompt: flags.prompt,
+        requests: flags.requests,
+        concurrency: flags.concurrency,
+        timeoutSeconds: flags.timeout,
+        headers: flags.header,
+        stream: flags.stream,
+        save: flags.save,
+        onOutcome: live ? (_, done, total) => io.stderr(`\r\x1b[K${done}/${total} done`) : undefined,
+      });
+      if (live) io.stderr('\r\x1b[K');
+      done({ rendered: flags.json ? json(result) : renderTraffic(result, io.style), exitCode: allSucceeded(result) ? ExitCode.ok : ExitCode.failed });
+    });
+
+  program
+    .command('logs')
+    .description('capture EPP logs (cluster, container, file or stdin); print them, save them, or analyze them as they come')
+    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
+    .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
+    .option('--container <name>', 'the container in the EPP pod (default: kubectl\'s choice)')
+    .option('--since <duration>', 'how far back, e.g. 10m (default 10m)')
+    .option('-f, --follow', 'keep reading as the logs grow')
+    .option('--docker <container>', 'read this container\'s logs instead of the cluster\'s')
+    .addOption(new Option('--runtime <runtime>', 'with --docker: the container runtime').choices(['docker', 'podman']).default('docker'))
+    .option('--file <file>', 'read this file (- for standard input) instead')
+    .option('--save <file>', 'also write the raw lines to this file')
+    .option('--analyze', 'feed the lines straight into analyze (its table and summary, or --json / --html)')
+    .option('--json', 'with --analyze: one JSON document')
+    .option('--html <file>', 'with --analyze: also write the HTML page')
+    .action(async (flags: { root?: string; namespace?: string; deployment?: string; container?: string; since?: string; follow?: boolean; docker?: string; runtime?: 'docker' | 'podman'; file?: string; save?: string; analyze?: boolean; json?: boolean; html?: string }) => {
+      const { logSource, captureLogs } = await import('./commands/logs.ts');
+      const source = logSource({ cwd: io.cwd, ...flags, stdin: io.stdin! });
+      const save = flags.save === undefined ? undefined : (await import('node:path')).resolve(io.cwd, flags.save);
+      const lines = captureLogs(source, io.env, save);
+      if (!flags.analyze) {
+        if (flags.json || flags.html) throw new UsageError('--json and --html go with --analyze', 'Add --analyze, or leave them out to print the raw lines.');
+        for await (const line of lines) io.stdout(line + '\n');
+        done({ rendered: { stdout: '', stderr: '' }, exitCode: ExitCode.ok });
+        return;
+      }
+      const { analyzeLines, hasProblems } = await import('./commands/analyze.ts');
+      const summary = await analyzeTo(io, flags, (options) => analyzeLines(lines, options));
+      done({ rendered: { stdout: '', stderr: '' }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
+    });
+
   return program;
+}
+
+type AnalysisRun = (options: { onRequest: (record: RequestRecord) => void; onTick?: (summary: Summary) => void; followSettleMs?: number }) => Promise<Summary>;
+
+/**
+ * Prints an analysis as it streams: each request as soon as it is complete (a table row, or an
+ * element of the JSON document), the summary last; the HTML page is written at the end.
+ */
+export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boolean; html?: string }, run: AnalysisRun): Promise<Summary> {
+  const { renderRequest, renderSummary } = await import('./reporters/analysis.ts');
+  const page = flags.html === undefined ? undefined : new (await import('./reporters/html.ts')).PageCollector();
+  let first = true;
+  if (flags.json) io.stdout('{"requests":[');
+  const live = flags.follow && io.interactive && !flags.json;
+  const summary = await run({
+    onRequest: (record) => {
+      page?.add(record);
+      if (flags.json) {
+        io.stdout((first ? '\n' : ',\n') + JSON.stringify(record));
+        first = false;
+      } else {
+        if (live) io.stderr('\r\x1b[K');
+        io.stdout(renderRequest(record, io.style));
+      }
+    },
+    onTick: live
+      ? (s) => io.stderr(`\r\x1b[K${s.requests} requests, ${s.picked} picked, ${Object.values(s.problemsByKind).reduce((n, k) => n + k.count, 0)} problems, ${s.lines} lines`)
+      : undefined,
+    followSettleMs: flags.follow ? 2000 : undefined,
+  });
+  if (live) io.stderr('\r\x1b[K');
+  if (flags.json) io.stdout(`\n],"summary":${JSON.stringify(summary)}}\n`);
+  else io.stdout(renderSummary(summary, io.style));
+  if (page && flags.html !== undefined) {
+    const { writeFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    writeFileSync(resolve(io.cwd, flags.html), page.render(summary));
+  }
+  return summary;
 }
 
 /**

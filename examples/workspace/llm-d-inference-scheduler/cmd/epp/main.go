@@ -10,6 +10,11 @@
 // With --selftest N it does not listen; it pushes N requests through the real
 // StreamingServer.Process over an in-memory ext_proc stream and prints where
 // each one was sent.
+//
+// A request counts as in flight for the active-request-scorer from the moment
+// it is scheduled until its ext_proc stream ends (the proxy closes the stream
+// once the response is over): a gRPC stream interceptor watches the request id
+// go by and calls the scorer's Complete when the stream's handler returns.
 package main
 
 import (
@@ -23,6 +28,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	configPb "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -48,7 +54,6 @@ import (
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/scheduling/framework/plugins/filter"
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/scheduling/framework/plugins/picker"
 	giescorer "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/scheduling/framework/plugins/scorer"
-	"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/server"
 	logutil "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/util/logging"
 
 	"github.com/llm-d/llm-d-inference-scheduler/pkg/plugins/scorer"
@@ -60,6 +65,8 @@ const (
 
 	activeRequestWeight = 2
 	queueWeight         = 1
+
+	requestIDHeader = "x-request-id"
 
 	selftestPath = "/v1/chat/completions"
 	selftestBody = `{"model":"food-review","messages":[{"role":"user","content":"hello"}],"max_tokens":8}`
@@ -74,7 +81,8 @@ var (
 	queueSizes = flag.String("queue-sizes", defaultQueueSizes, "Comma-separated waiting-queue sizes, one per endpoint, "+
 		"in the order of --endpoints")
 	activeRequestTTL = flag.Duration("active-request-ttl", scorer.DefaultRequestTimeout,
-		"How long the active-request-scorer counts a request against its endpoint")
+		"How long the active-request-scorer counts a request against its endpoint at most, "+
+			"if the end of its ext_proc stream is never seen")
 	selftest = flag.Int("selftest", 0, "If > 0, push this many requests through the ext_proc handler "+
 		"in memory, print where each went, and exit instead of serving")
 )
@@ -106,14 +114,14 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	streamingServer, err := newStreamingServer(ctx)
+	streamingServer, activeRequest, err := newStreamingServer(ctx)
 	if err != nil {
 		setupLog.Error(err, "Failed to set up the endpoint picker")
 		return 1
 	}
 
 	if *selftest > 0 {
-		if err := runSelftest(ctx, streamingServer, *selftest); err != nil {
+		if err := runSelftest(ctx, streamingServer, activeRequest.Complete, *selftest); err != nil {
 			setupLog.Error(err, "Selftest failed")
 			return 1
 		}
@@ -126,7 +134,7 @@ func run() int {
 	}
 	addr := net.JoinHostPort("0.0.0.0", strconv.Itoa(*grpcPort))
 	setupLog.Info("Starting ext_proc gRPC server", "address", addr)
-	if err := server.Serve(ctx, addr, streamingServer); err != nil {
+	if err := serveExtProc(ctx, addr, streamingServer, activeRequest.Complete); err != nil {
 		setupLog.Error(err, "Error running the ext_proc gRPC server")
 		return 1
 	}
@@ -152,11 +160,12 @@ func initLogging(opts *zap.Options) {
 }
 
 // newStreamingServer wires the datastore, the scheduler (one profile) and the
-// director into the ext_proc handler.
-func newStreamingServer(ctx context.Context) (*handlers.StreamingServer, error) {
+// director into the ext_proc handler. It also returns the active-request
+// scorer, whose Complete must be called when a request ends.
+func newStreamingServer(ctx context.Context) (*handlers.StreamingServer, *scorer.ActiveRequest, error) {
 	pods, err := parseEndpoints(*namespace, *endpoints, *queueSizes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ds := datastore.NewStaticDatastore(pods...)
 
@@ -171,7 +180,7 @@ func newStreamingServer(ctx context.Context) (*handlers.StreamingServer, error) 
 		framework.NewWeightedScorer(giescorer.NewQueueScorer(), queueWeight),
 		picker.NewMaxScorePicker(picker.DefaultMaxNumOfEndpoints),
 	); err != nil {
-		return nil, fmt.Errorf("failed to build the scheduler profile: %w", err)
+		return nil, nil, fmt.Errorf("failed to build the scheduler profile: %w", err)
 	}
 	scheduler := scheduling.NewScheduler(profile)
 
@@ -179,7 +188,126 @@ func newStreamingServer(ctx context.Context) (*handlers.StreamingServer, error) 
 	rcConfig.AddPlugins(activeRequest)
 	director := requestcontrol.NewDirector(ds, scheduler, rcConfig)
 
-	return handlers.NewStreamingServer(ds, director), nil
+	return handlers.NewStreamingServer(ds, director), activeRequest, nil
+}
+
+// serveExtProc listens on addr (TCP), serves streamingServer as the Envoy
+// ExternalProcessor and returns when ctx is done (nil) or the server fails.
+// Every ext_proc stream is one request: when its handler returns, complete is
+// called with the request's id.
+func serveExtProc(ctx context.Context, addr string, streamingServer *handlers.StreamingServer, complete func(requestID string)) error {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("failed to listen on %s: %w", addr, err)
+	}
+	grpcServer := grpc.NewServer(grpc.StreamInterceptor(completeOnStreamEnd(complete)))
+	extProcPb.RegisterExternalProcessorServer(grpcServer, streamingServer)
+
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Done():
+			grpcServer.Stop()
+		case <-stopped:
+		}
+	}()
+
+	if err := grpcServer.Serve(lis); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("ext_proc server on %s failed: %w", addr, err)
+	}
+	return nil
+}
+
+// completeOnStreamEnd returns a stream interceptor that learns the request id
+// of every ext_proc stream and, once the stream's handler has returned (the
+// proxy ended the stream, or it broke), calls complete with it.
+func completeOnStreamEnd(complete func(requestID string)) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if info.FullMethod != extProcPb.ExternalProcessor_Process_FullMethodName {
+			return handler(srv, ss)
+		}
+		watched := &requestIDStream{ServerStream: ss}
+		defer func() {
+			if requestID := watched.requestID(); requestID != "" {
+				complete(requestID)
+			}
+		}()
+		return handler(srv, watched)
+	}
+}
+
+// requestIDStream is a grpc.ServerStream that notes the request id as the
+// messages go by: from the x-request-id header of the RequestHeaders message
+// or, when the proxy sent none, from the x-request-id the EPP generated and
+// sets on the request in its RequestHeaders response.
+type requestIDStream struct {
+	grpc.ServerStream
+
+	mu       sync.Mutex
+	received string // from the proxy's RequestHeaders message
+	sent     string // from the EPP's RequestHeaders response
+}
+
+func (s *requestIDStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if req, ok := m.(*extProcPb.ProcessingRequest); ok {
+		if headers := req.GetRequestHeaders(); headers != nil {
+			if value := findRequestID(headers.GetHeaders().GetHeaders()); value != "" {
+				s.mu.Lock()
+				s.received = value
+				s.mu.Unlock()
+			}
+		}
+	}
+	return nil
+}
+
+func (s *requestIDStream) SendMsg(m any) error {
+	if resp, ok := m.(*extProcPb.ProcessingResponse); ok {
+		if headers := resp.GetRequestHeaders(); headers != nil {
+			set := headers.GetResponse().GetHeaderMutation().GetSetHeaders()
+			values := make([]*configPb.HeaderValue, 0, len(set))
+			for _, option := range set {
+				values = append(values, option.GetHeader())
+			}
+			if value := findRequestID(values); value != "" {
+				s.mu.Lock()
+				s.sent = value
+				s.mu.Unlock()
+			}
+		}
+	}
+	return s.ServerStream.SendMsg(m)
+}
+
+// requestID is the id the scheduler saw: the proxy's, else the generated one.
+func (s *requestIDStream) requestID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.received != "" {
+		return s.received
+	}
+	return s.sent
+}
+
+// findRequestID returns the x-request-id value (key matched case-insensitively;
+// RawValue, else Value), or "".
+func findRequestID(headers []*configPb.HeaderValue) string {
+	for _, header := range headers {
+		if !strings.EqualFold(header.GetKey(), requestIDHeader) {
+			continue
+		}
+		if raw := header.GetRawValue(); len(raw) > 0 {
+			return string(raw)
+		}
+		if header.GetValue() != "" {
+			return header.GetValue()
+		}
+	}
+	return ""
 }
 
 // parseEndpoints turns "name=ip:port,..." and "q1,q2,..." into datastore entries.
@@ -238,12 +366,14 @@ func splitList(list string) []string {
 }
 
 // runSelftest sends n requests through StreamingServer.Process and prints
-// "selftest request <id> -> <endpoint>" for each one on stdout.
-func runSelftest(ctx context.Context, streamingServer *handlers.StreamingServer, n int) error {
+// "selftest request <id> -> <endpoint>" for each one on stdout. Each request
+// is over once its stream is: complete is called with its id right after.
+func runSelftest(ctx context.Context, streamingServer *handlers.StreamingServer, complete func(requestID string), n int) error {
 	failed := 0
 	for i := 1; i <= n; i++ {
 		requestID := fmt.Sprintf("selftest-%d", i)
 		endpoint, err := selftestRequest(ctx, streamingServer, requestID)
+		complete(requestID)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "selftest request %s failed: %v\n", requestID, err)
 			failed++
@@ -266,7 +396,7 @@ func selftestRequest(ctx context.Context, streamingServer *handlers.StreamingSer
 			{Request: &extProcPb.ProcessingRequest_RequestHeaders{
 				RequestHeaders: &extProcPb.HttpHeaders{Headers: &configPb.HeaderMap{Headers: []*configPb.HeaderValue{
 					{Key: ":path", RawValue: []byte(selftestPath)},
-					{Key: "x-request-id", RawValue: []byte(requestID)},
+					{Key: requestIDHeader, RawValue: []byte(requestID)},
 				}}},
 			}},
 			{Request: &extProcPb.ProcessingRequest_RequestBody{

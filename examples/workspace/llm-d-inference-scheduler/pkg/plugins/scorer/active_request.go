@@ -24,14 +24,17 @@ const (
 	ActiveRequestType = "active-request-scorer"
 
 	// DefaultRequestTimeout is how long a request is counted against its
-	// endpoint when no other timeout is configured.
-	DefaultRequestTimeout = 2 * time.Second
+	// endpoint at most, when no other timeout is configured. A request normally
+	// stops being counted when Complete is called for it; the timeout is only a
+	// safety net for requests whose end is never seen.
+	DefaultRequestTimeout = 60 * time.Second
 )
 
 // ActiveRequestParameters configures the scorer.
 type ActiveRequestParameters struct {
-	// RequestTimeout is a Go duration string ("2s", "1m"). A request stops
-	// being counted once it is older than this. Empty means the default.
+	// RequestTimeout is a Go duration string ("2s", "1m"). A request that was
+	// never completed stops being counted once it is older than this. Empty
+	// means the default.
 	RequestTimeout string `json:"requestTimeout"`
 }
 
@@ -40,10 +43,11 @@ var (
 	_ requestcontrol.PreRequest = &ActiveRequest{}
 )
 
-// ActiveRequest prefers endpoints that were sent fewer requests recently.
+// ActiveRequest prefers endpoints with fewer requests in flight.
 //
-// Every request that is scheduled is remembered (in PreRequest) for
-// requestTimeout against the endpoint(s) it was sent to. An endpoint with n
+// Every request that is scheduled is remembered (in PreRequest) against the
+// endpoint(s) it was sent to, until Complete is called with its id (the request
+// ended) or, failing that, until requestTimeout has passed. An endpoint with n
 // remembered requests scores 1 - n/maxN, where maxN is the highest count among
 // the candidates; when nothing is remembered every candidate scores 1.
 //
@@ -111,13 +115,14 @@ func (s *ActiveRequest) Score(ctx context.Context, _ *types.CycleState, _ *types
 	maxCount := 0
 
 	s.mu.Lock()
-	s.expireLocked(s.now())
+	expired := s.expireLocked(s.now())
 	for _, pod := range pods {
 		n := s.podCounts[pod.GetPod().NamespacedName.String()]
 		counts[pod] = n
 		maxCount = max(maxCount, n)
 	}
 	s.mu.Unlock()
+	logExpired(ctx, expired)
 
 	scores := make(map[types.Pod]float64, len(pods))
 	for pod, n := range counts {
@@ -161,7 +166,7 @@ func (s *ActiveRequest) PreRequest(ctx context.Context, request *types.LLMReques
 	entry := &requestEntry{RequestID: request.RequestId, PodNames: podNames}
 	s.mu.Lock()
 	now := s.now()
-	s.expireLocked(now)
+	expired := s.expireLocked(now)
 	if previous, ok := s.requestCache[entry.RequestID]; ok {
 		// the same id scheduled again: count it once, against its latest targets
 		s.forgetLocked(previous)
@@ -171,17 +176,62 @@ func (s *ActiveRequest) PreRequest(ctx context.Context, request *types.LLMReques
 	for _, name := range podNames {
 		s.podCounts[name]++
 	}
+	inFlight, total := s.countsLocked()
 	s.mu.Unlock()
+	logExpired(ctx, expired)
 
-	debugLogger.Info("Added request to cache", "requestEntry", entry)
+	debugLogger.Info("Added request to cache", "requestEntry", entry, "inFlight", inFlight, "inFlightTotal", total)
 }
 
-// expireLocked drops every request whose timeout has passed. s.mu must be held.
-func (s *ActiveRequest) expireLocked(now time.Time) {
+// Complete stops counting the request with this id: it has ended (its
+// response is over, or it failed). Unknown ids (never scheduled, already
+// completed or expired) are ignored.
+func (s *ActiveRequest) Complete(requestID string) {
+	if requestID == "" {
+		return
+	}
+	s.mu.Lock()
+	entry, ok := s.requestCache[requestID]
+	if ok {
+		s.forgetLocked(entry)
+	}
+	inFlight, total := s.countsLocked()
+	s.mu.Unlock()
+
+	if ok {
+		// no request context here: the global logger (the EPP's stream contexts carry none either)
+		log.Log.V(logutil.DEBUG).Info("Removed request from cache", "requestEntry", entry, "inFlight", inFlight, "inFlightTotal", total)
+	}
+}
+
+// expireLocked drops every request whose timeout has passed and returns them.
+// s.mu must be held.
+func (s *ActiveRequest) expireLocked(now time.Time) []*requestEntry {
+	var expired []*requestEntry
 	for _, entry := range s.requestCache {
 		if !now.Before(entry.expiresAt) {
 			s.forgetLocked(entry)
+			expired = append(expired, entry)
 		}
+	}
+	return expired
+}
+
+// countsLocked returns a copy of the per-endpoint counts and the number of
+// requests in flight. s.mu must be held.
+func (s *ActiveRequest) countsLocked() (map[string]int, int) {
+	counts := make(map[string]int, len(s.podCounts))
+	for name, n := range s.podCounts {
+		counts[name] = n
+	}
+	return counts, len(s.requestCache)
+}
+
+// logExpired reports the requests that were dropped by the timeout rather
+// than by Complete (their end was never seen).
+func logExpired(ctx context.Context, expired []*requestEntry) {
+	for _, entry := range expired {
+		log.FromContext(ctx).V(logutil.DEBUG).Info("Expired request from cache", "requestEntry", entry)
 	}
 }
 

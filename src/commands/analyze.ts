@@ -1,0 +1,55 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Analyzer } from '../analyze/analyzer.ts';
+import { readLines } from '../analyze/lines.ts';
+import type { RequestRecord, Summary } from '../analyze/model.ts';
+import { UsageError } from '../errors.ts';
+
+export interface AnalyzeOptions {
+  readonly cwd: string;
+  /** A log file, or `-` (or nothing) for standard input. */
+  readonly input?: string | undefined;
+  readonly stdin: Readable;
+  /** Live input: complete answered requests after this long without news (ms). */
+  readonly followSettleMs?: number | undefined;
+  readonly onRequest: (record: RequestRecord) => void;
+  /** Called about once a second with the summary so far (for live displays). */
+  readonly onTick?: ((summary: Summary) => void) | undefined;
+}
+
+/** Whether a summary holds something that should fail a CI job. */
+export function hasProblems(summary: Summary): boolean {
+  return Object.keys(summary.problemsByKind).length > 0 || Object.keys(summary.failuresByKind).length > 0;
+}
+
+/** The stream to analyze: a file, or standard input. */
+export function openInput(options: { cwd: string; input?: string | undefined; stdin: Readable }): Readable {
+  if (options.input === undefined || options.input === '-') return options.stdin;
+  const path = resolve(options.cwd, options.input);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${options.input}: no such file`, 'Pass a log file, or - to read standard input (e.g. kubectl logs ... | instrument analyze -).');
+  return createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+/** Analyzes lines as they come, handing each request to `onRequest` once complete. */
+export async function analyzeLines(lines: AsyncIterable<string>, options: Omit<AnalyzeOptions, 'cwd' | 'input' | 'stdin'>): Promise<Summary> {
+  const analyzer = new Analyzer({ onRequest: options.onRequest });
+  const timer =
+    options.followSettleMs !== undefined || options.onTick
+      ? setInterval(() => {
+          if (options.followSettleMs !== undefined) analyzer.sweepTime(options.followSettleMs);
+          options.onTick?.(analyzer.summary());
+        }, 1000)
+      : undefined;
+  try {
+    for await (const line of lines) analyzer.push(line);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  return analyzer.finish();
+}
+
+/** `instrument analyze [FILE|-]`. */
+export async function analyze(options: AnalyzeOptions): Promise<Summary> {
+  return analyzeLines(readLines(openInput(options)), options);
+}

@@ -1,0 +1,65 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { checkDnsLabel, checkResourceName } from '../build/names.ts';
+import { logLines, type LogSource } from '../analyze/sources.ts';
+import { openInput } from './analyze.ts';
+import { DEFAULTS, loadConfig } from '../config.ts';
+import { UsageError } from '../errors.ts';
+
+export interface LogsOptions {
+  readonly cwd: string;
+  readonly root?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly deployment?: string | undefined;
+  readonly container?: string | undefined;
+  /** How far back (`10m`), as kubectl and docker take it. */
+  readonly since?: string | undefined;
+  readonly follow?: boolean | undefined;
+  /** Read a container's logs instead of the cluster's. */
+  readonly docker?: string | undefined;
+  readonly runtime?: 'docker' | 'podman' | undefined;
+  /** Read a file (or `-` for standard input) instead. */
+  readonly file?: string | undefined;
+  readonly stdin: Readable;
+}
+
+/** Picks the source from the flags: a container, a file or standard input, else the cluster. */
+export function logSource(options: LogsOptions): LogSource {
+  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const chosen = [options.docker, options.file].filter((x) => x !== undefined).length;
+  if (chosen > 1) throw new UsageError('--docker and --file name two sources', 'Read one source at a time.');
+  const since = options.since ?? config.logs?.since ?? '10m';
+  if (!/^\d+(s|m|h)$/.test(since)) throw new UsageError(`--since ${JSON.stringify(since)}: expected a duration like 30s, 10m or 2h`, 'For example --since 10m.');
+  if (options.file !== undefined) return { kind: 'stream', name: options.file, stream: openInput({ cwd: options.cwd, input: options.file, stdin: options.stdin }) };
+  if (options.docker !== undefined) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.docker)) throw new UsageError(`--docker ${JSON.stringify(options.docker)} is not a container name`, 'Pass the name or id `docker ps` shows.');
+    return { kind: 'docker', runtime: options.runtime ?? 'docker', container: options.docker, since: options.since, follow: options.follow === true };
+  }
+  const container = options.container ?? config.logs?.container;
+  return {
+    kind: 'cluster',
+    namespace: checkDnsLabel(options.namespace ?? config.deploy?.namespace ?? DEFAULTS.deploy.namespace, '--namespace'),
+    deployment: checkResourceName(options.deployment ?? config.deploy?.deployment ?? DEFAULTS.deploy.deployment, '--deployment'),
+    since,
+    container: container === undefined ? undefined : checkDnsLabel(container, '--container'),
+    follow: options.follow === true,
+  };
+}
+
+/**
+ * The lines of the chosen source, each also appended to `save` when given (the raw capture, to
+ * analyze again later).
+ */
+export async function* captureLogs(source: LogSource, env: Readonly<Record<string, string | undefined>>, save: string | undefined): AsyncGenerator<string> {
+  let out: WriteStream | undefined;
+  if (save !== undefined) out = createWriteStream(save);
+  try {
+    for await (const line of logLines(source, env)) {
+      if (out && !out.write(line + '\n')) await new Promise<void>((done) => out!.once('drain', () => done()));
+      yield line;
+    }
+  } finally {
+    if (out) await new Promise<void>((done) => out!.end(() => done()));
+  }
+}

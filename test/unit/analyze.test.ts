@@ -1,0 +1,195 @@
+import { Readable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Analyzer } from '../../src/analyze/analyzer.ts';
+import type { RequestRecord } from '../../src/analyze/model.ts';
+import { endpointName, parseLine } from '../../src/analyze/parse.ts';
+import { cli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+// Lines written for these tests in each output form upstream-facts §6 describes (values are ours).
+const T = '\t';
+const LINES = {
+  // GIE v1.0 development console, --v 4: upstream's per-endpoint score line.
+  devConsoleScore: `2025-09-17T08:15:30Z${T}LEVEL(-4)${T}framework/scheduler_profile.go:165${T}Calculated score${T}{"x-request-id": "r-console", "objectiveKey": "", "incomingModelName": "m1", "targetModelName": "m1", "priority": 0, "plugin": "active-request-scorer/active-request-scorer", "endpoint": "llm-d/pod-a", "score": 0.25}`,
+  // GIE v1.2 with --zap-encoder json (development: endpoint as a string).
+  devJsonScore: `{"level":"Level(-4)","ts":"2025-12-01T12:00:00Z","caller":"framework/scheduler_profile.go:165","msg":"Calculated score","x-request-id":"r-devjson","plugin":"active-request-scorer/active-request-scorer","endpoint":"llm-d/pod-b-rank-0","score":0.75}`,
+  // GIE v1.4 production JSON: the endpoint as an object.
+  prodJsonScore: `{"level":"Level(-4)","ts":"2026-03-20T09:00:01Z","caller":"scheduling/scheduler_profile.go:166","msg":"Calculated score","x-request-id":"r-prod","plugin":"active-request-scorer/active-request-scorer","endpoint":{"namespace":"llm-d","name":"pod-c-rank-0"},"score":0.5}`,
+  // GIE v1.5 / llm-d-router: custom level names and epoch timestamps.
+  epochReceived: `{"level":"info","ts":1777190401.1234567,"caller":"handlers/server.go:223","msg":"EPP received request","x-request-id":"r-epoch"}`,
+  epochHandled: `{"level":"info","ts":1777190401.2,"caller":"requestcontrol/director.go:120","msg":"Request handled","x-request-id":"r-epoch","objectiveKey":"","incomingModelName":"m2","targetModel":"m2","endpoint":"10.1.0.7:8000"}`,
+  // GIE v0.4 development console: "Request handled" with the *backend.Pod Stringer.
+  g040Handled: `2025-06-01T10:00:00Z${T}LEVEL(-2)${T}requestcontrol/director.go:90${T}Request handled${T}{"x-request-id": "r-old", "model": "m3", "targetModel": "m3", "endpoint": "{NamespacedName:llm-d/pod-d Address:10.1.0.9 Labels:map[app:vllm]}"}`,
+  // llm-d's active-request scorer (v0.6 on), a named logger in the console line.
+  llmdScored: `2026-03-04T10:00:00Z${T}LEVEL(-4)${T}active-request-scorer${T}scorer/active_request.go:140${T}Scored endpoints${T}{"x-request-id": "r-llmd", "scores": {"llm-d/pod-e": 1, "llm-d/pod-f": 0.5}}`,
+};
+
+async function analyzeText(text: string) {
+  const records: RequestRecord[] = [];
+  const analyzer = new Analyzer({ onRequest: (r) => records.push(r) });
+  for (const line of text.split('\n')) analyzer.push(line);
+  return { records, summary: analyzer.finish(), byId: (id: string) => records.find((r) => r.requestId === id)! };
+}
+
+/** Our five points for one request, as the JSON encoder prints them. */
+function ours(id: string, options: { picked?: string; totals?: Record<string, number>; envoyName?: string; withSelected?: boolean } = {}): string[] {
+  const totals = options.totals ?? { 'ns/a': 3, 'ns/b': 2.5 };
+  const picked = options.picked ?? 'ns/a';
+  const base = (msg: string, point: string, fields: object) => JSON.stringify({ level: 'Level(-2)', ts: '2026-11-27T20:11:36Z', caller: 'x.go:1', msg, 'x-request-id': id, point, ...fields });
+  return [
+    base('instrument: candidate endpoints', 'profile.candidates', { count: 2, endpoints: Object.keys(totals) }),
+    base('instrument: scorer scores per endpoint', 'profile.scores', { scorer: 'active-request-scorer', scorerName: 'active-request-scorer', weight: 2, scores: Object.fromEntries(Object.keys(totals).map((k) => [k, 1])) }),
+    base('instrument: picked endpoint', 'profile.picked', { picker: 'max-score-picker', pickerName: 'max-score-picker', picked: [picked], weightedScores: totals }),
+    base('instrument: request handled by endpoint picker', 'server.request', { path: '/v1/chat/completions', incomingModel: 'm', targetModel: 'm' }),
+    ...(options.withSelected === false ? [] : [base('instrument: endpoint sent to proxy', 'server.selected', { endpoint: '10.0.0.1:8000', endpointName: options.envoyName ?? picked })]),
+  ];
+}
+
+describe('reading each log form', () => {
+  it.each(Object.entries(LINES))('reads the %s line', (_, line) => {
+    const parsed = parseLine(line, 1, false);
+    expect(parsed.kind).toBe('record');
+  });
+
+  it('reads endpoint names as strings, {namespace, name} objects, and the old Pod Stringer', () => {
+    expect(endpointName('llm-d/pod-a')).toBe('llm-d/pod-a');
+    expect(endpointName({ namespace: 'llm-d', name: 'pod-c' })).toBe('llm-d/pod-c');
+    expect(endpointName({ name: 'pod-c' })).toBe('pod-c');
+    expect(endpointName('{NamespacedName:llm-d/pod-d Address:10.1.0.9 Labels:map[]}')).toBe('llm-d/pod-d');
+  });
+
+  it('turns upstream lines into per-request scores, picks and Envoy endpoints', async () => {
+    const { byId } = await analyzeText(Object.values(LINES).join('\n'));
+    expect(byId('r-console').scorers).toEqual([{ scorer: 'active-request-scorer', name: 'active-request-scorer', weight: undefined, scores: { 'llm-d/pod-a': 0.25 } }]);
+    expect(byId('r-devjson').scorers[0]!.scores).toEqual({ 'llm-d/pod-b-rank-0': 0.75 });
+    expect(byId('r-prod').scorers[0]!.scores).toEqual({ 'llm-d/pod-c-rank-0': 0.5 });
+    expect(byId('r-epoch')).toMatchObject({ time: '1777190401.1234567', envoyEndpoint: '10.1.0.7:8000', incomingModel: 'm2', sources: ['upstream'] });
+    expect(byId('r-old')).toMatchObject({ picked: ['llm-d/pod-d'], envoyEndpoint: '10.1.0.9', incomingModel: 'm3' });
+    expect(byId('r-llmd').scorers[0]!.scores).toEqual({ 'llm-d/pod-e': 1, 'llm-d/pod-f': 0.5 });
+  });
+
+  it('counts truncated lines as unreadable, never fatal, and keeps stack traces out of that count', async () => {
+    const error = `2026-01-10T10:00:00Z${T}ERROR${T}handlers/server.go:210${T}Failed to process request${T}{"x-request-id": "r-err", "error": "inference error: InferencePoolResourceExhausted - failed to find target pod: no pods available"}`;
+    const trace = [
+      'sigs.k8s.io/gateway-api-inference-extension/pkg/epp/handlers.(*StreamingServer).Process',
+      '\t/workspace/pkg/epp/handlers/server.go:210',
+      'google.golang.org/grpc.(*Server).processStreamingRPC',
+      '\t/go/pkg/mod/google.golang.org/grpc@v1.73.0/server.go:1700',
+    ];
+    const truncated = LINES.devJsonScore.slice(0, 90);
+    const { summary, byId } = await analyzeText([error, ...trace, truncated, 'not a log line at all', ...ours('r-ok')].join('\n'));
+    expect(summary.unreadable).toBe(2);
+    expect(summary.failuresByKind).toEqual({ InferencePoolResourceExhausted: { count: 1, requestIds: ['r-err'] } });
+    expect(byId('r-err').problems.map((p) => p.kind)).toEqual(['no-pick', 'failure']);
+    expect(byId('r-ok').problems).toEqual([]);
+  });
+
+  it('groups interleaved requests by request id', async () => {
+    const a = ours('r-a');
+    const b = ours('r-b', { picked: 'ns/b', totals: { 'ns/a': 1, 'ns/b': 2 } });
+    const interleaved = a.flatMap((line, i) => [line, b[i]!]);
+    const { records } = await analyzeText(interleaved.join('\n'));
+    expect(records.map((r) => [r.requestId, r.picked, r.runnerUp, r.margin])).toEqual([
+      ['r-a', ['ns/a'], 'ns/b', 0.5],
+      ['r-b', ['ns/b'], 'ns/a', 1],
+    ]);
+  });
+
+  it('reads our console lines as well as our JSON lines', async () => {
+    const console = `2026-11-27T20:23:08Z${T}LEVEL(-2)${T}framework/scheduler_profile.go:124${T}instrument: picked endpoint${T}{"x-request-id": "r-c", "point": "profile.picked", "picker": "max-score-picker", "pickerName": "max-score-picker", "picked": ["ns/a"], "weightedScores": {"ns/a":3,"ns/b":2.5}}`;
+    const { byId } = await analyzeText(console);
+    expect(byId('r-c')).toMatchObject({ picked: ['ns/a'], totals: { 'ns/a': 3, 'ns/b': 2.5 }, runnerUp: 'ns/b', margin: 0.5 });
+  });
+});
+
+describe('the checks', () => {
+  it('finds a pick that is not the highest total, an Envoy endpoint that is not the pick, and a request that never got a pick', async () => {
+    const { summary, byId } = await analyzeText(
+      [
+        ...ours('r-wrong', { picked: 'ns/b' }),
+        ...ours('r-mismatch', { envoyName: 'ns/b' }),
+        ...ours('r-nopick').filter((l) => !l.includes('profile.picked') && !l.includes('server.selected')),
+      ].join('\n'),
+    );
+    expect(byId('r-wrong').problems.map((p) => p.kind)).toEqual(['pick-not-highest']);
+    expect(byId('r-mismatch').problems.map((p) => p.kind)).toEqual(['envoy-mismatch']);
+    expect(byId('r-nopick').problems.map((p) => p.kind)).toEqual(['no-pick']);
+    expect(Object.keys(summary.problemsByKind).sort()).toEqual(['envoy-mismatch', 'no-pick', 'pick-not-highest']);
+  });
+
+  it('reports ties as ties, not as problems', async () => {
+    const { byId, summary } = await analyzeText(ours('r-tie', { totals: { 'ns/a': 2, 'ns/b': 2 } }).join('\n'));
+    expect(byId('r-tie')).toMatchObject({ tie: ['ns/a', 'ns/b'], margin: 0, problems: [] });
+    expect(summary.ties).toBe(1);
+  });
+
+  it('counts failures by kind with their request ids', async () => {
+    const fail = (id: string, error: string) => JSON.stringify({ level: 'error', ts: 1, msg: 'Failed to process request', 'x-request-id': id, error });
+    const { summary } = await analyzeText(
+      [fail('r1', 'inference error: InferencePoolResourceExhausted - x'), fail('r2', 'failed to run scheduler profile default'), fail('r3', 'inference error: InferencePoolResourceExhausted - y')].join('\n'),
+    );
+    expect(summary.failuresByKind).toEqual({
+      InferencePoolResourceExhausted: { count: 2, requestIds: ['r1', 'r3'] },
+      'scheduler-profile-failed': { count: 1, requestIds: ['r2'] },
+    });
+  });
+});
+
+describe('streaming', () => {
+  it('holds only a bounded window of open requests, however long the log', async () => {
+    let emitted = 0;
+    let mostOpen = 0;
+    const analyzer = new Analyzer({ maxOpen: 100, settleLines: 50, onRequest: () => emitted++ });
+    for (let i = 0; i < 20_000; i++) {
+      for (const line of ours(`r${i}`)) analyzer.push(line);
+      mostOpen = Math.max(mostOpen, analyzer.openRequests);
+    }
+    const summary = analyzer.finish();
+    expect(summary.requests).toBe(20_000);
+    expect(emitted).toBe(20_000);
+    expect(mostOpen).toBeLessThanOrEqual(101);
+    expect(summary.scorerSpread['active-request-scorer']!.count).toBe(40_000);
+  });
+});
+
+describe('instrument analyze', () => {
+  it('prints a table per request and a summary, exits 0 when all is well and 1 on problems', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'good.log'), ours('r-1').join('\n') + '\n');
+    const good = await cli(['analyze', 'good.log'], { cwd: dir });
+    expect(good.exitCode).toBe(0);
+    expect(good.stdout).toMatch(/^r-1 {2}m {2}\/v1\/chat\/completions {2}line 1$/m);
+    expect(good.stdout).toMatch(/^ {2}ns\/a +1 +3 {2}picked$/m);
+    expect(good.stdout).toMatch(/^ {2}ns\/b +1 +2\.500 {2}runner-up, margin 0\.500$/m);
+    expect(good.stdout).toContain('envoy ← 10.0.0.1:8000 (ns/a)');
+    expect(good.stdout).toContain('requests  1 (1 with a pick, 0 ties); 5 lines read, 0 unreadable');
+
+    writeFileSync(join(dir, 'bad.log'), ours('r-2', { picked: 'ns/b' }).join('\n'));
+    const bad = await cli(['analyze', 'bad.log', '--json'], { cwd: dir });
+    expect(bad.exitCode).toBe(1);
+    const document = JSON.parse(bad.stdout);
+    expect(document.requests[0].problems[0].kind).toBe('pick-not-highest');
+    expect(document.summary.problemsByKind).toEqual({ 'pick-not-highest': { count: 1, requestIds: ['r-2'] } });
+
+    const missing = await cli(['analyze', 'nope.log'], { cwd: dir });
+    expect(missing.exitCode).toBe(2);
+  });
+
+  it('reads standard input', async () => {
+    let stdout = '';
+    const { runCli } = await import('../../src/program.ts');
+    const { plainStyle } = await import('../../src/reporters/text.ts');
+    const code = await runCli(['analyze', '-', '--json'], {
+      cwd: tempDir(),
+      env: {},
+      stdin: Readable.from([ours('r-in').join('\n')]),
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      style: plainStyle,
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).requests.map((r: RequestRecord) => r.requestId)).toEqual(['r-in']);
+  });
+});
