@@ -6,9 +6,24 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pids=()
+cleanup() {
+  [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 instrument() { node "$repo/bin/instrument.js" "$@"; }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Waits until something listens on a loopback port.
+wait_port() {
+  for _ in $(seq 150); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
 # sha256 of every file, .git folders left out (git rewrites its own files as it likes).
 snapshot() { find . -type f -not -path '*/.git/*' -print0 | sort -z | xargs -0 sha256sum; }
 
@@ -31,6 +46,32 @@ step "go build ./... && go vet ./...   # the instrumented EPP compiles"
 
 step "one request through the instrumented EPP: its instrumentation lines"
 (cd llm-d-inference-scheduler && go run ./cmd/epp --selftest 1 2>&1 >/dev/null | grep 'instrument: ')
+
+step "scoring analysis on loopback: three model servers, the instrumented EPP, a test gateway"
+bin="$work/bin"
+mkdir -p "$bin"
+(cd "$repo/examples/gateway" && go build -o "$bin" ./cmd/gateway ./cmd/model-server)
+(cd llm-d-inference-scheduler && go build -o "$bin/epp" ./cmd/epp)
+read -r port_a port_b port_c port_epp port_gw < <(node -e '
+  const net = require("node:net");
+  Promise.all([0, 1, 2, 3, 4].map(() => new Promise((done) => { const s = net.createServer().listen(0, "127.0.0.1", () => done(s)); })))
+    .then((servers) => { console.log(servers.map((s) => s.address().port).join(" ")); servers.forEach((s) => s.close()); });')
+for server in "vllm-a $port_a" "vllm-b $port_b" "vllm-c $port_c"; do
+  set -- $server
+  "$bin/model-server" --listen "127.0.0.1:$2" --name "$1" --delay 400ms 2>>"$work/servers.log" &
+  pids+=($!)
+done
+"$bin/epp" --grpc-port "$port_epp" --endpoints "vllm-a=127.0.0.1:$port_a,vllm-b=127.0.0.1:$port_b,vllm-c=127.0.0.1:$port_c" 2>"$work/epp.log" &
+pids+=($!)
+"$bin/gateway" --listen "127.0.0.1:$port_gw" --epp "127.0.0.1:$port_epp" 2>"$work/gateway.log" &
+pids+=($!)
+for port in "$port_a" "$port_b" "$port_c" "$port_epp" "$port_gw"; do wait_port "$port"; done
+
+step "instrument traffic   # 20 requests through the gateway, 5 at a time"
+instrument traffic --url "http://127.0.0.1:$port_gw/v1/chat/completions" --requests 20 --concurrency 5
+
+step "instrument analyze   # the EPP's log, read back: the last requests and the summary"
+instrument analyze "$work/epp.log" | tail -n 25
 
 step "instrument status"
 instrument status

@@ -370,17 +370,34 @@ export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boo
   const { renderRequest, renderSummary } = await import('./reporters/analysis.ts');
   const page = flags.html === undefined ? undefined : new (await import('./reporters/html.ts')).PageCollector();
   let first = true;
-  if (flags.json) io.stdout('{"requests":[');
+  // Output is gathered and written in pieces of about 64 KB: one write per request is a system
+  // call per request on a large log.
+  let pending = '';
+  const write = (text: string) => {
+    pending += text;
+    if (pending.length > 65_536) {
+      io.stdout(pending);
+      pending = '';
+    }
+  };
+  const flush = () => {
+    if (pending) io.stdout(pending);
+    pending = '';
+  };
+  if (flags.json) write('{"requests":[');
   const live = flags.follow && io.interactive && !flags.json;
   const summary = await run({
     onRequest: (record) => {
       page?.add(record);
       if (flags.json) {
-        io.stdout((first ? '\n' : ',\n') + JSON.stringify(record));
+        write((first ? '\n' : ',\n') + JSON.stringify(record));
         first = false;
-      } else {
-        if (live) io.stderr('\r\x1b[K');
+      } else if (live) {
+        // Live: each request shows at once.
+        io.stderr('\r\x1b[K');
         io.stdout(renderRequest(record, io.style));
+      } else {
+        write(renderRequest(record, io.style));
       }
     },
     onTick: live
@@ -389,8 +406,9 @@ export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boo
     followSettleMs: flags.follow ? 2000 : undefined,
   });
   if (live) io.stderr('\r\x1b[K');
-  if (flags.json) io.stdout(`\n],"summary":${JSON.stringify(summary)}}\n`);
-  else io.stdout(renderSummary(summary, io.style));
+  if (flags.json) write(`\n],"summary":${JSON.stringify(summary)}}\n`);
+  else write(renderSummary(summary, io.style));
+  flush();
   if (page && flags.html !== undefined) {
     const { writeFileSync } = await import('node:fs');
     const { resolve } = await import('node:path');

@@ -1,6 +1,7 @@
 import { POINT_IDS } from '../codemod/patch.ts';
 import type { Failure, Problem, RequestRecord, ScorerScores, Spread, Summary } from './model.ts';
-import { endpointName, INTERESTING, looksLikeRecord, parseLine, type LogRecord } from './parse.ts';
+import type { LineBlock } from './lines.ts';
+import { endpointName, INTERESTING, parseLine, type LogRecord } from './parse.ts';
 
 export interface AnalyzerOptions {
   /** Called once per request when its record is complete (streamed: records are not kept). */
@@ -35,6 +36,12 @@ interface OpenRequest {
 }
 
 const OUR_POINTS = new Set<string>(POINT_IDS);
+/** Lines read even when the log has our lines: ours, and failures. */
+const OURS_OR_FAILURE = /instrument: |rror|ERROR|xhausted|ailed|unavailable|panic/;
+const INTERESTING_G = new RegExp(INTERESTING.source, 'g');
+const OURS_OR_FAILURE_G = new RegExp(OURS_OR_FAILURE.source, 'g');
+/** zap's console layout at a position (sticky): a timestamp, then a tab. */
+const CONSOLE_START_AT = /(?:\d{4}-\d\d-\d\dT[^\t\n]*|\d{9,}(?:\.\d+)?)\t/y;
 const ERROR_LEVELS = /^(error|dpanic|panic|fatal|ERROR|DPANIC|PANIC|FATAL)$/;
 const FAILURE_KINDS: ReadonlyArray<[RegExp, string]> = [
   [/InferencePoolResourceExhausted/, 'InferencePoolResourceExhausted'],
@@ -55,7 +62,7 @@ class SpreadAccumulator {
   min = Infinity;
   max = -Infinity;
   private readonly sample: number[] = [];
-  private readonly histogram = new Map<string, number>();
+  private readonly histogram = new Map<number, number>();
   private seed = 1;
 
   add(value: number): void {
@@ -69,14 +76,14 @@ class SpreadAccumulator {
       const slot = this.seed % this.count;
       if (slot < RESERVOIR) this.sample[slot] = value;
     }
-    const key = String(Math.round(value * 1000) / 1000);
+    const key = Math.round(value * 1000) / 1000;
     if (this.histogram.has(key) || this.histogram.size < 50) this.histogram.set(key, (this.histogram.get(key) ?? 0) + 1);
   }
 
   result(): Spread {
     const sorted = [...this.sample].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-    return { count: this.count, min: this.min, median: at(0.5), p95: at(0.95), max: this.max, histogram: Object.fromEntries([...this.histogram].sort((a, b) => Number(a[0]) - Number(b[0]))) };
+    return { count: this.count, min: this.min, median: at(0.5), p95: at(0.95), max: this.max, histogram: [...this.histogram].sort((a, b) => a[0] - b[0]) };
   }
 }
 
@@ -120,6 +127,8 @@ export class Analyzer {
   private unreadable = 0;
   private late = 0;
   private afterRecord = false;
+  /** Whether any of our lines has been seen (then upstream's duplicates of them are skipped). */
+  private seenOurs = false;
   private requests = 0;
   private pickedCount = 0;
   private ties = 0;
@@ -136,18 +145,69 @@ export class Analyzer {
   /** Feeds one line (without its line ending). */
   push(raw: string): void {
     const line = ++this.lineNo;
-    if (!INTERESTING.test(raw)) {
-      // Counted, not decoded.
-      if (looksLikeRecord(raw)) this.afterRecord = true;
-      else this.classifyOther(raw, line);
-    } else {
-      const parsed = parseLine(raw, line, this.afterRecord);
-      if (parsed.kind === 'record') {
-        this.afterRecord = true;
-        this.take(parsed.record);
-      } else this.count(parsed.kind);
-    }
+    if (INTERESTING.test(raw)) this.take1(raw, line);
+    else this.classifyInPlace(raw, 0, raw.length, line);
     if (line % 1000 === 0) this.sweepLines();
+  }
+
+  /**
+   * Feeds a block of whole lines read as Latin-1 (see readLineBlocks). Only the lines that can
+   * matter become strings of their own and are decoded; every other line is counted and classified
+   * in place, by looking at its first and last characters.
+   */
+  pushBlock({ text: block, bytes }: LineBlock): void {
+    // Once the log has our lines, upstream's duplicates of them need not even be looked at.
+    const interesting = this.seenOurs ? OURS_OR_FAILURE_G : INTERESTING_G;
+    interesting.lastIndex = 0;
+    let next = interesting.exec(block);
+    let start = 0;
+    while (start < block.length) {
+      let end = block.indexOf('\n', start);
+      if (end === -1) end = block.length;
+      const line = ++this.lineNo;
+      if (next !== null && next.index < end) {
+        this.take1(bytes.toString('utf8', start, end), line);
+        interesting.lastIndex = end;
+        next = interesting.exec(block);
+      } else {
+        this.classifyInPlace(block, start, end, line);
+      }
+      if (line % 1000 === 0) this.sweepLines();
+      start = end + 1;
+    }
+  }
+
+  /** A line that matters: decoded and read in full. */
+  private take1(text: string, line: number): void {
+    if (!this.worthReading(text)) {
+      this.afterRecord = true;
+      return;
+    }
+    const parsed = parseLine(text, line, this.afterRecord);
+    if (parsed.kind === 'record') {
+      this.afterRecord = true;
+      this.take(parsed.record);
+    } else this.count(parsed.kind);
+  }
+
+  /**
+   * Upstream's score and routing lines say what our lines say (without the weights): once the log
+   * has our lines, they are not read at all.
+   */
+  private worthReading(text: string): boolean {
+    return !this.seenOurs || OURS_OR_FAILURE.test(text);
+  }
+
+  /** Classifies a line that cannot matter without making a string of it (the common case). */
+  private classifyInPlace(block: string, start: number, end: number, line: number): void {
+    let last = end - 1;
+    while (last >= start && (block.charCodeAt(last) === 13 || block.charCodeAt(last) === 32)) last--;
+    if (last < start) return this.count('blank');
+    const first = block.charCodeAt(start);
+    if (first === 0x7b /* { */) return this.count(block.charCodeAt(last) === 0x7d /* } */ ? 'record' : 'unreadable');
+    CONSOLE_START_AT.lastIndex = start;
+    if (CONSOLE_START_AT.test(block)) return this.count('record');
+    this.classifyOther(block.slice(start, end), line);
   }
 
   private classifyOther(raw: string, line: number): void {
@@ -202,6 +262,7 @@ export class Analyzer {
     const failure = this.failureOf(record, id);
     const point = str(f.point);
     if (point !== undefined && OUR_POINTS.has(point) && record.msg.startsWith('instrument: ')) {
+      this.seenOurs = true;
       if (id === undefined) return;
       const r = this.request(id, record);
       if (r) this.takeOurs(r, point, f);

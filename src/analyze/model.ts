@@ -64,8 +64,8 @@ export interface Spread {
   readonly median: number;
   readonly p95: number;
   readonly max: number;
-  /** Value → how many (endpoint, request) pairs had it, for small sets of distinct values. */
-  readonly histogram: Readonly<Record<string, number>>;
+  /** [value, how many (endpoint, request) pairs had it], ascending, while there are few distinct values. */
+  readonly histogram: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface Summary {

@@ -85,14 +85,6 @@ export function parseLine(raw: string, line: number, afterRecord: boolean): Pars
  */
 export const INTERESTING = /instrument: |Calculated score|Request handled|Scored endpoints|EPP received request|rror|ERROR|xhausted|ailed|unavailable|panic/;
 
-/** A cheap check that a line is a log record, without decoding it (for counting unreadable lines). */
-export function looksLikeRecord(raw: string): boolean {
-  const text = raw.charCodeAt(0) === 0x5b ? raw.replace(KUBECTL_PREFIX, '') : raw;
-  const first = text.charCodeAt(0);
-  if (first === 0x7b) return text.trimEnd().endsWith('}');
-  return CONSOLE_START.test(text) && (text.indexOf('\t{') === -1 || text.trimEnd().endsWith('}'));
-}
-
 /** `ns/name` from the forms an endpoint takes in upstream lines: a string, or `{namespace, name}`. */
 export function endpointName(value: unknown): string | undefined {
   if (typeof value === 'string') {

@@ -56,8 +56,8 @@ export function renderSummary(s: Summary, style: Style): string {
   ];
   const spreads = Object.entries(s.scorerSpread).sort(([a], [b]) => (a === 'active-request-scorer' ? -1 : b === 'active-request-scorer' ? 1 : a.localeCompare(b)));
   for (const [scorer, spread] of spreads) {
-    const values = Object.entries(spread.histogram);
-    const histogram = values.length > 0 && values.length <= 12 ? `  [${values.map(([v, n]) => `${v}: ${n}`).join(', ')}]` : '';
+    const values = spread.histogram;
+    const histogram = values.length > 0 && values.length <= 12 ? `  [${values.map(([v, n]) => `${num(v)}: ${n}`).join(', ')}]` : '';
     lines.push(`  ${scorer}: n=${spread.count} min ${num(spread.min)} median ${num(spread.median)} p95 ${num(spread.p95)} max ${num(spread.max)}${histogram}`);
   }
   lines.push(`  failures  ${kinds(s.failuresByKind, style)}`);

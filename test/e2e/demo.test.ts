@@ -5,7 +5,7 @@ import { POINT_IDS } from '../../src/codemod/patch.ts';
 import { REPO } from '../helpers/fixtures.ts';
 
 describe('the README main job (scripts/demo.sh)', () => {
-  it('vendors, applies, compiles, logs every point for one request, and reverts byte for byte', async () => {
+  it('vendors, applies, compiles, logs every point for one request, analyzes 20 requests through a gateway, and reverts byte for byte', async () => {
     const run = await execa('bash', [join(REPO, 'scripts', 'demo.sh')], { reject: false, all: true });
     expect(run.exitCode, run.all).toBe(0);
     const lines = run.stdout.split('\n');
@@ -14,6 +14,11 @@ describe('the README main job (scripts/demo.sh)', () => {
     }
     expect(run.stdout).toMatch(/^@@ .* @@ profile\.candidates$/m);
     expect(run.stdout).toContain('applied      workspace.replace');
+    // The scoring analysis on loopback: all 20 requests answered, read back with no problem.
+    expect(run.stdout).toMatch(/^ {2}status {4}200 ×20$/m);
+    expect(run.stdout).toMatch(/^ {2}requests {2}20 \(20 with a pick, \d+ ties\)/m);
+    expect(run.stdout).toMatch(/^ {2}problems {2}none$/m);
+    expect(run.stdout).toMatch(/^ {2}active-request-scorer: n=60 /m);
     expect(run.stdout).toMatch(/every file is byte-identical to before apply \(\d+ files checked\)/);
   });
 });

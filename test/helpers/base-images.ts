@@ -1,7 +1,7 @@
-import { chmodSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { tempDir } from './fixtures.ts';
 
 /**
  * The base images the example's Dockerfile.epp names, made locally (nothing can be pulled here):
@@ -18,7 +18,17 @@ export async function makeBaseImages(env: Record<string, string>, goModuleDir: s
   const modcache = (await execa('go', ['env', 'GOMODCACHE'])).stdout.trim();
   const busybox = (await execa('sh', ['-c', 'command -v busybox'])).stdout.trim();
 
-  const stage = tempDir('instrument-rootfs-');
+  const stage = mkdtempSync(join(tmpdir(), 'instrument-rootfs-'));
+  const empty = mkdtempSync(join(tmpdir(), 'instrument-rootfs-'));
+  try {
+    await importImages(env, stage, empty, busybox, goroot, modcache);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
+  }
+}
+
+async function importImages(env: Record<string, string>, stage: string, empty: string, busybox: string, goroot: string, modcache: string): Promise<void> {
   for (const dir of ['bin', 'tmp', 'root', 'etc', 'goproxy']) mkdirSync(join(stage, dir));
   chmodSync(join(stage, 'tmp'), 0o1777);
   cpSync(busybox, join(stage, 'bin', 'busybox'));
@@ -48,7 +58,6 @@ export async function makeBaseImages(env: Record<string, string>, goModuleDir: s
   ];
   await execa('tar', ['-cf', '-', '-C', stage, '.', ...goToolchain], { buffer: false }).pipe('docker', ['import', ...changes, '-', 'golang:1.24'], { env });
 
-  const empty = tempDir('instrument-rootfs-');
   mkdirSync(join(empty, 'tmp'));
   chmodSync(join(empty, 'tmp'), 0o1777);
   await execa('tar', ['-cf', '-', '-C', empty, '.'], { buffer: false }).pipe('docker', ['import', '-', 'registry.access.redhat.com/ubi9/ubi-minimal:latest'], { env });

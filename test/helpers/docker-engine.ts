@@ -64,6 +64,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     });
     daemon.stderr.destroy();
     daemon.unref();
+    // A container on the host network leaves the daemon's netns bind mount behind; unmount what
+    // is still mounted under the folder before removing it.
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((mount) => mount.startsWith(dir + '/'))
+      .sort((a, b) => b.length - a.length);
+    for (const mount of mounts) await execa('umount', ['-l', mount], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
 }

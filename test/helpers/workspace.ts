@@ -6,8 +6,7 @@ import { REPO, tempDir } from './fixtures.ts';
 export const LLMD = 'llm-d-inference-scheduler';
 
 /** The example workspace and a local GIE upstream (scripts/make-example-workspace.sh). */
-export async function exampleWorkspace(): Promise<{ root: string; upstream: string }> {
-  const dest = tempDir();
+export async function exampleWorkspace(dest = tempDir()): Promise<{ root: string; upstream: string }> {
   await execa('bash', [join(REPO, 'scripts', 'make-example-workspace.sh'), dest]);
   return { root: join(dest, 'workspace'), upstream: join(dest, 'upstream-gie') };
 }
