@@ -357,6 +357,38 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done({ rendered: { stdout: '', stderr: '' }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
     });
 
+  program
+    .command('check')
+    .description('the CI job: for each upstream ref, a clean checkout, apply, verify (and with --build, go build and go vet), revert, compare byte for byte')
+    .requiredOption('--upstream <url|path>', 'the repository: a git URL or a local clone (GIE, or llm-d-router)')
+    .option('--ref <ref>', 'a tag, branch or commit to check (repeatable)', collect)
+    .option('--tags <range>', 'every tag in this semantic-version range, e.g. ">=v1.0.0"')
+    .option('--build', 'also go build and go vet the patched packages in the checkout\'s own module')
+    .addOption(new Option('--jobs <n>', 'refs checked at once (default: the number of CPUs)').argParser(integer))
+    .addOption(new Option('--format <format>', 'report format on stdout (or in --output)').choices(['text', 'json', 'junit', 'github']).default('text'))
+    .option('--output <file>', 'write the report to this file instead of stdout')
+    .option('--junit <file>', 'also write a JUnit XML report here (for CI dashboards, beside --format github)')
+    .option('--cache <dir>', 'where upstream clones are kept and reused (default ~/.cache/instrument/upstream)')
+    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
+      const { check, writeReport } = await import('./commands/check.ts');
+      const report = await import('./check/report.ts');
+      const result = await check({
+        cwd: io.cwd,
+        upstream: flags.upstream,
+        refs: flags.ref,
+        tags: flags.tags,
+        build: flags.build,
+        jobs: flags.jobs,
+        cacheDir: flags.cache,
+        env: io.env,
+        onRef: (r, finished, total) => io.stderr(`checked ${r.ref} (${finished}/${total}): ${Object.values(r.cells).every((c) => c === 'ok') ? 'ok' : 'not ok'}\n`),
+      });
+      const text = { text: () => report.renderText(result, io.style), json: () => report.renderJson(result), junit: () => report.renderJunit(result), github: () => report.renderGithub(result) }[flags.format]();
+      if (flags.junit !== undefined) writeReport(io.cwd, flags.junit, report.renderJunit(result));
+      if (flags.output !== undefined) writeReport(io.cwd, flags.output, text);
+      done({ rendered: { stdout: flags.output === undefined ? text : '', stderr: '' }, exitCode: result.ok ? ExitCode.ok : ExitCode.failed });
+    });
+
   return program;
 }
 

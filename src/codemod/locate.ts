@@ -124,11 +124,14 @@ export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
   return found;
 }
 
-/** Throws the "no EPP here" error, which says what the tree is instead when it can. */
-export function noEppError(tree: SourceTree): OperationError {
+/** A tree without the EPP sources (GIE v1.6.0 and later, or the wrong folder). */
+export class NoEppError extends OperationError {}
+
+/** The "no EPP here" error, which says what the tree is instead when it can. */
+export function noEppError(tree: SourceTree): NoEppError {
   const lwepp = existsSync(join(tree.sources, 'pkg', 'lwepp'));
   const where = relative(tree.root, tree.sources) || tree.sources;
-  return new OperationError(
+  return new NoEppError(
     `no EPP sources in ${where}: no file declares func (*SchedulerProfile) Run or func (*StreamingServer) Process`,
     lwepp
       ? 'This looks like GIE v1.6.0 or later, which no longer contains the EPP (only pkg/lwepp). The EPP moved to llm-d-router: point --source at an llm-d-router checkout, or use a workspace whose llm-d-inference-scheduler/ holds pkg/epp.'

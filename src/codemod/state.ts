@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { InternalError, OperationError } from '../errors.ts';
 import { findTargetFiles, writablePath, type SourceTree } from './locate.ts';
@@ -56,10 +56,12 @@ export function ensureStateDir(tree: SourceTree): string {
   return dir;
 }
 
-/** Writes and flushes a new file (the temporary half of an atomic write). */
+/** Writes and flushes a new file with exactly `mode` (the temporary half of an atomic write). */
 export function writeDurable(path: string, bytes: Uint8Array, mode: number): void {
   const fd = openSync(path, 'w', mode);
   try {
+    // open() applies the umask; a file that was 0664 must come back 0664.
+    fchmodSync(fd, mode);
     writeSync(fd, bytes);
     fsyncSync(fd);
   } finally {

@@ -15,7 +15,7 @@ describe('the built instrument binary', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
     const help = await spawnCli(['--help'], { cwd });
     expect(help.exitCode).toBe(0);
-    for (const command of ['apply', 'revert', 'status', 'diff', 'vendor']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['apply', 'revert', 'status', 'diff', 'vendor', 'build', 'load', 'deploy', 'rollback', 'inspect', 'traffic', 'logs', 'analyze', 'check']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     const unknown = await spawnCli(['apply', '--frobnicate'], { cwd });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--frobnicate'");

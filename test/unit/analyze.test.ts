@@ -193,3 +193,19 @@ describe('instrument analyze', () => {
     expect(JSON.parse(stdout).requests.map((r: RequestRecord) => r.requestId)).toEqual(['r-in']);
   });
 });
+
+describe('--follow', () => {
+  it('completes a request answered to Envoy while the log is still open', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { analyzeLines } = await import('../../src/commands/analyze.ts');
+    const { readLines } = await import('../../src/analyze/lines.ts');
+    const input = new PassThrough();
+    const seen: string[] = [];
+    const finished = analyzeLines(readLines(input), { followSettleMs: 500, onRequest: (r) => seen.push(r.requestId) });
+    input.write(ours('r-live').join('\n') + '\n');
+    await new Promise((done) => setTimeout(done, 2_500));
+    expect(seen).toEqual(['r-live']);
+    input.end();
+    expect((await finished).requests).toBe(1);
+  });
+});

@@ -255,3 +255,20 @@ describe('what apply preserves and adapts to', () => {
     }
   });
 });
+
+describe('file modes', () => {
+  it('are kept exactly, whatever the umask strips from new files', async () => {
+    const dir = copyFixture('g12');
+    const server = join(dir, TARGET_FILES.g12.server);
+    chmodSync(server, 0o664);
+    const previous = process.umask(0o022);
+    try {
+      await cli(['apply', '--source', dir], { cwd: dir });
+      expect(treeSnapshot(dir).get(TARGET_FILES.g12.server)).toMatch(/ 664$/);
+      await cli(['revert', '--source', dir], { cwd: dir });
+      expect(treeSnapshot(dir).get(TARGET_FILES.g12.server)).toMatch(/ 664$/);
+    } finally {
+      process.umask(previous);
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { POINT_IDS } from '../codemod/patch.ts';
+import type { Style } from '../reporters/text.ts';
+import type { CellStatus, RefReport } from './verify.ts';
+
+export interface CheckReport {
+  readonly upstream: string;
+  readonly build: boolean;
+  readonly refs: readonly RefReport[];
+  /** True when every cell is ok. */
+  readonly ok: boolean;
+  readonly durationMs: number;
+}
+
+export const CELL_LABEL: Record<CellStatus, string> = {
+  ok: 'ok',
+  missing: 'missing',
+  ambiguous: 'ambiguous',
+  'compile-error': 'compile error',
+  'vet-error': 'vet error',
+  'revert-mismatch': 'revert mismatch',
+  'no-epp': 'no EPP in this tree',
+  error: 'error',
+};
+
+const failing = (r: RefReport) => POINT_IDS.filter((p) => r.cells[p] !== 'ok');
+
+/** The matrix of refs × points, then each failure's detail. */
+export function renderText(report: CheckReport, style: Style): string {
+  const header = ['ref', 'commit', ...POINT_IDS];
+  const rows = report.refs.map((r) => [r.ref, r.commit.slice(0, 12), ...POINT_IDS.map((p) => CELL_LABEL[r.cells[p]])]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[], paint = false) =>
+    cells
+      .map((c, i) => {
+        const padded = c.padEnd(widths[i]!);
+        return paint && i >= 2 ? (c === 'ok' ? style.ok(padded) : style.bad(padded)) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), ...rows.map((row) => line(row, true))];
+  const bad = report.refs.filter((r) => failing(r).length > 0);
+  for (const r of bad) {
+    out.push('', style.bold(`${r.ref} (${r.commit.slice(0, 12)}):`));
+    for (const d of r.details) out.push(`  ${d.point ?? 'all points'}: ${CELL_LABEL[d.status]}${d.file ? ` in ${d.file}${d.line ? `:${d.line}` : ''}` : ''}\n    ${d.message.replace(/\n/g, '\n    ')}`);
+  }
+  const cells = report.refs.length * POINT_IDS.length;
+  const notOk = report.refs.reduce((n, r) => n + failing(r).length, 0);
+  out.push(
+    '',
+    (notOk === 0 ? style.ok : style.bad)(
+      `${report.refs.length} ref(s) of ${report.upstream}${report.build ? ' (with --build)' : ''}: ${cells - notOk} of ${cells} cells ok, in ${(report.durationMs / 1000).toFixed(1)} s`,
+    ),
+  );
+  return out.join('\n') + '\n';
+}
+
+export function renderJson(report: CheckReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** JUnit XML: a test suite per ref, a test case per point. */
+export function renderJunit(report: CheckReport): string {
+  const failures = report.refs.reduce((n, r) => n + failing(r).length, 0);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="instrument check ${xml(report.upstream)}" tests="${report.refs.length * POINT_IDS.length}" failures="${failures}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+  ];
+  for (const r of report.refs) {
+    lines.push(`  <testsuite name="${xml(r.ref)}" id="${xml(r.commit)}" tests="${POINT_IDS.length}" failures="${failing(r).length}" time="${(r.durationMs / 1000).toFixed(3)}">`);
+    for (const point of POINT_IDS) {
+      const status = r.cells[point];
+      lines.push(`    <testcase classname="${xml(r.ref)}" name="${point}">`);
+      if (status !== 'ok') {
+        const text = r.details.filter((d) => d.point === point || d.point === undefined).map((d) => `${d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : ''}${d.message}`).join('\n');
+        lines.push(`      <failure type="${status}" message="${xml(CELL_LABEL[status])}">${xml(text)}</failure>`);
+      }
+      lines.push('    </testcase>');
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return lines.join('\n') + '\n';
+}
+
+/** GitHub Actions workflow commands: an error annotation per failure, a notice summing up. */
+export function renderGithub(report: CheckReport): string {
+  const escape = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (s: string) => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const lines: string[] = [];
+  for (const r of report.refs) {
+    for (const d of r.details) {
+      const title = `instrument check ${r.ref}: ${d.point ?? 'all points'} ${CELL_LABEL[d.status]}`;
+      lines.push(`::error title=${property(title)}::${escape(`${d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : ''}${d.message}`)}`);
+    }
+  }
+  const notOk = report.refs.filter((r) => failing(r).length > 0).map((r) => r.ref);
+  lines.push(
+    notOk.length === 0
+      ? `::notice title=instrument check::${report.refs.length} ref(s) of ${escape(report.upstream)}: every point applies${report.build ? ', compiles and vets' : ''}, and reverts byte for byte`
+      : `::error title=instrument check::${notOk.length} of ${report.refs.length} ref(s) fail: ${escape(notOk.join(', '))}`,
+  );
+  return lines.join('\n') + '\n';
+}

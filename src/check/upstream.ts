@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import semver from 'semver';
+import { simpleGit } from 'simple-git';
+import { OperationError, UsageError } from '../errors.ts';
+
+/**
+ * The upstream repository a check runs against: a bare mirror in a cache folder, cloned once
+ * (from a remote URL or a local path) and fetched again on later runs.
+ */
+
+/** `$XDG_CACHE_HOME/instrument/upstream`, else `~/.cache/instrument/upstream`. */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'instrument', 'upstream');
+}
+
+/** Clones (or fetches) `url` into the cache and returns the mirror's folder. */
+export async function mirror(url: string, cacheDir: string): Promise<string> {
+  const name = url.replace(/\.git$/, '').split(/[/:\\]/).filter(Boolean).at(-1) ?? 'upstream';
+  const dir = join(cacheDir, `${name}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`);
+  try {
+    if (existsSync(join(dir, 'HEAD'))) {
+      await simpleGit(dir).fetch(['--prune', '--tags', '--force', 'origin']);
+    } else {
+      mkdirSync(cacheDir, { recursive: true });
+      await simpleGit().clone(url, dir, ['--mirror', '--quiet']);
+    }
+  } catch (error) {
+    throw new OperationError(
+      `could not ${existsSync(join(dir, 'HEAD')) ? 'fetch' : 'clone'} ${url}: ${(error as Error).message.trim().split('\n').slice(-2).join(' ')}`,
+      'Check --upstream (a git URL or a local repository) and the network.',
+      error,
+    );
+  }
+  return dir;
+}
+
+/** The commit a ref (tag, branch, commit) names in the mirror. */
+export async function resolveRef(mirrorDir: string, ref: string): Promise<string> {
+  try {
+    return (await simpleGit(mirrorDir).revparse([`${ref}^{commit}`])).trim();
+  } catch {
+    throw new UsageError(`--ref ${ref}: no such tag, branch or commit in the upstream repository`, 'List them with `git ls-remote <upstream>`.');
+  }
+}
+
+/** The repository's tags that are semantic versions inside `range`, oldest first. */
+export async function tagsInRange(mirrorDir: string, range: string): Promise<string[]> {
+  if (semver.validRange(range) === null) throw new UsageError(`--tags ${JSON.stringify(range)} is not a semantic-version range`, 'For example --tags ">=v1.0.0" or --tags ">=v0.4.0 <=v1.5.0".');
+  const tags = (await simpleGit(mirrorDir).tags()).all;
+  return tags.filter((t) => semver.valid(t) !== null && semver.satisfies(t, range)).sort(semver.compare);
+}
+
+/** Writes a clean copy of a commit's files into `dest` (git archive: no .git, nothing else). */
+export async function exportCommit(mirrorDir: string, commit: string, dest: string): Promise<void> {
+  mkdirSync(dest, { recursive: true });
+  await execa('git', ['--git-dir', mirrorDir, 'archive', '--format=tar', commit], { buffer: { stdout: false } }).pipe('tar', ['-x', '-C', dest]);
+}

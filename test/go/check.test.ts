@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { POINT_IDS } from '../../src/codemod/patch.ts';
+import { cli } from '../helpers/cli.ts';
+import { REPO, tempDir } from '../helpers/fixtures.ts';
+import { go } from '../helpers/go.ts';
+import { EVERY_SHAPE, makeUpstream } from '../helpers/upstream-repo.ts';
+
+// The clone cache goes to a folder of each test's own (--cache); Go's build cache stays the usual one.
+const env = () => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root' });
+let cache = '';
+beforeEach(() => {
+  cache = tempDir('instrument-cache-');
+});
+const check = (...args: string[]) => ['check', '--cache', cache, ...args];
+
+describe('instrument check', () => {
+  it('passes every upstream shape, tags by range and branches by name, in every format', async () => {
+    const upstream = makeUpstream([...EVERY_SHAPE, { ref: 'v1.6.0', tree: { noEpp: true } }]);
+    const cwd = tempDir();
+    const e = env();
+    const args = [...check('--upstream', upstream, '--tags', '>=v0.4.0 <v1.6.0', '--ref', 'fd30cb9-main', '--ref', 'router-main', '--jobs', '2')];
+
+    const json = await cli([...args, '--format', 'json'], { cwd, env: e });
+    expect(json.exitCode, json.stdout + json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.refs.map((r: { ref: string }) => r.ref)).toEqual(['v0.4.0', 'v0.5.1', 'v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.1', 'v1.4.0', 'v1.5.0', 'fd30cb9-main', 'router-main']);
+    for (const r of report.refs) expect(Object.values(r.cells)).toEqual(POINT_IDS.map(() => 'ok'));
+
+    const text = await cli([...args, '--format', 'text'], { cwd, env: e });
+    expect(text.stdout.split('\n')[0]).toMatch(/^ref +commit +profile\.candidates +profile\.scores +profile\.picked +server\.request +server\.selected$/);
+    expect(text.stdout).toMatch(/^v0\.4\.0 +[0-9a-f]{12} +ok +ok +ok +ok +ok$/m);
+    expect(text.stdout).toContain('10 ref(s) of');
+    expect(text.stdout).toContain('50 of 50 cells ok');
+
+    const junit = await cli([...args, '--format', 'junit', '--output', 'reports/check.xml'], { cwd, env: e });
+    expect(junit.stdout).toBe('');
+    const xml = readFileSync(join(cwd, 'reports', 'check.xml'), 'utf8');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="instrument check [^"]+" tests="50" failures="0"/);
+    expect(xml.match(/<testsuite /g)).toHaveLength(10);
+    expect(xml.match(/<testcase /g)).toHaveLength(50);
+    expect(xml).not.toContain('<failure');
+
+    const github = await cli([...args, '--format', 'github'], { cwd, env: e });
+    expect(github.stdout.trim()).toMatch(/^::notice title=instrument check::10 ref\(s\) of .*: every point applies, and reverts byte for byte$/);
+  });
+
+  it('reports a tree with no EPP, and an ambiguous anchor, naming what was searched and where', async () => {
+    const upstream = makeUpstream([
+      { ref: 'v1.6.0', tree: { noEpp: true } },
+      { ref: 'v9.0.0', tree: { ambiguous: 'g12' } },
+    ]);
+    const cwd = tempDir();
+    const run = await cli([...check('--upstream', upstream, '--ref', 'v1.6.0', '--ref', 'v9.0.0', '--format', 'json', '--junit', 'junit.xml')], { cwd, env: env() });
+    expect(run.exitCode).toBe(1);
+    const [gone, ambiguous] = JSON.parse(run.stdout).refs;
+    expect(Object.values(gone.cells)).toEqual(POINT_IDS.map(() => 'no-epp'));
+    expect(gone.details[0].message).toContain('GIE v1.6.0 or later');
+    expect(ambiguous.cells).toEqual({
+      'profile.candidates': 'ambiguous',
+      'profile.scores': 'ambiguous',
+      'profile.picked': 'ambiguous',
+      'server.request': 'ok',
+      'server.selected': 'ok',
+    });
+    expect(ambiguous.details[0].message).toContain('declared in 2 files: pkg/epp/scheduling/framework/scheduler_profile.go, pkg/epp/scheduling/v2/scheduler_profile.go');
+    const xml = readFileSync(join(cwd, 'junit.xml'), 'utf8');
+    expect(xml).toContain('failures="8"');
+    expect(xml).toContain('<failure type="no-epp" message="no EPP in this tree">');
+    expect(xml).toContain('<failure type="ambiguous" message="ambiguous">');
+
+    const text = await cli([...check('--upstream', upstream, '--ref', 'v1.6.0', '--ref', 'v9.0.0')], { cwd, env: env() });
+    expect(text.stdout).toMatch(/^v1\.6\.0 +[0-9a-f]{12} +no EPP in this tree/m);
+    expect(text.stdout).toContain('  profile.candidates: ambiguous');
+
+    const github = await cli([...check('--upstream', upstream, '--ref', 'v9.0.0', '--format', 'github')], { cwd, env: env() });
+    expect(github.stdout).toMatch(/^::error title=instrument check v9\.0\.0%3A profile\.candidates ambiguous::searched for /m);
+    expect(github.stdout).toMatch(/^::error title=instrument check::1 of 1 ref\(s\) fail: v9\.0\.0$/m);
+  });
+
+  it('with --build, compiles and vets each ref in its own module, and reports a compile error by file and point', async () => {
+    const upstream = makeUpstream([
+      { ref: 'v1.2.0', tree: { shape: 'g12' } },
+      { ref: 'v9.1.0', tree: { renamedField: 'g12' } },
+      { ref: 'router-main', branch: true, tree: { shape: 'lh' } },
+    ]);
+    // The renamed tree itself compiles: only the patched code breaks.
+    const plain = tempDir();
+    execFileSync('sh', ['-c', `git --git-dir '${upstream}/.git' archive v9.1.0 | tar -x -C '${plain}'`]);
+    await go(plain, ['build', './...']);
+
+    const run = await cli([...check('--upstream', upstream, '--ref', 'v1.2.0', '--ref', 'v9.1.0', '--ref', 'router-main', '--build', '--format', 'json')], { cwd: tempDir(), env: env() });
+    expect(run.exitCode).toBe(1);
+    const refs = JSON.parse(run.stdout).refs;
+    expect(Object.values(refs[0].cells)).toEqual(POINT_IDS.map(() => 'ok'));
+    expect(Object.values(refs[2].cells)).toEqual(POINT_IDS.map(() => 'ok'));
+    const broken = refs[1];
+    expect(broken.cells).toEqual({
+      'profile.candidates': 'compile-error',
+      'profile.scores': 'compile-error',
+      'profile.picked': 'compile-error',
+      'server.request': 'ok',
+      'server.selected': 'compile-error',
+    });
+    const detail = broken.details.find((d: { point: string }) => d.point === 'profile.candidates');
+    expect(detail.file).toBe('pkg/epp/scheduling/framework/scheduler_profile.go');
+    expect(detail.message).toMatch(/go build: pkg\/epp\/scheduling\/framework\/scheduler_profile\.go:\d+: .*NamespacedName/);
+  });
+
+  it('reuses its clone of the upstream, fetching new tags', async () => {
+    const upstream = makeUpstream([{ ref: 'v1.2.0', tree: { shape: 'g12' } }]);
+    const e = env();
+    expect((await cli([...check('--upstream', upstream, '--tags', '*')], { cwd: tempDir(), env: e })).exitCode).toBe(0);
+    makeUpstream([{ ref: 'v1.5.0', tree: { shape: 'g15' } }], upstream);
+    const again = await cli([...check('--upstream', upstream, '--tags', '>=v1.0.0', '--format', 'json')], { cwd: tempDir(), env: e });
+    expect(JSON.parse(again.stdout).refs.map((r: { ref: string }) => r.ref)).toEqual(['v1.2.0', 'v1.5.0']);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const upstream = makeUpstream([{ ref: 'v1.2.0', tree: { shape: 'g12' } }]);
+    const cwd = tempDir();
+    for (const args of [['check'], check('--upstream', upstream), check('--upstream', upstream, '--tags', 'not a range'), check('--upstream', upstream, '--ref', 'v7'), check('--upstream', join(cwd, 'nope'), '--ref', 'x')]) {
+      const run = await cli(args, { cwd, env: env() });
+      expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+    }
+  });
+});
+
+describe('the upstream compatibility workflow', () => {
+  it('is valid YAML whose steps run the commands the README gives', () => {
+    const workflow = parseYaml(readFileSync(join(REPO, '.github', 'workflows', 'upstream-compat.yml'), 'utf8'));
+    expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['schedule', 'pull_request']));
+    const runs: string[] = Object.values(workflow.jobs as Record<string, { steps: Array<{ run?: string }> }>).flatMap((job) => job.steps.flatMap((s) => (s.run ? [s.run.trim()] : [])));
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf('<!-- upstream-compat commands -->'));
+    const commands = /```sh\n([\s\S]*?)```/.exec(block)![1]!.trim().split('\n').filter((l) => l && !l.startsWith('#'));
+    for (const command of commands) expect(runs, command).toContain(command);
+    const checks = runs.filter((r) => r.includes('instrument.js check'));
+    expect(checks.some((r) => r.includes('gateway-api-inference-extension') && r.includes("--tags '>=v0.4.0 <=v1.5.0'") && r.includes('--build'))).toBe(true);
+    expect(checks.some((r) => r.includes('llm-d/llm-d-router') && r.includes('--ref main') && r.includes('--build'))).toBe(true);
+  });
+});

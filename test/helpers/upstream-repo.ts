@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixture, TARGET_FILES, tempDir, type Shape } from './fixtures.ts';
+
+/** What one commit of the test upstream holds. */
+export type UpstreamTree =
+  | { readonly shape: Shape }
+  /** GIE v1.6.0: the EPP is gone, only the lightweight EPP is left. */
+  | { readonly noEpp: true }
+  /** Two files declare SchedulerProfile.Run. */
+  | { readonly ambiguous: Shape }
+  /** A field the patches read is renamed everywhere: upstream compiles, the patched code does not. */
+  | { readonly renamedField: 'g12' };
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=upstream', '-c', 'user.email=upstream@example.invalid', ...args], { cwd, stdio: 'pipe' }).toString();
+
+function fill(dir: string, tree: UpstreamTree): void {
+  if ('shape' in tree) copyFixture(tree.shape, dir);
+  else if ('noEpp' in tree) {
+    mkdirSync(join(dir, 'pkg', 'lwepp'), { recursive: true });
+    writeFileSync(join(dir, 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension\n\ngo 1.24.0\n');
+    writeFileSync(join(dir, 'pkg', 'lwepp', 'lwepp.go'), '// instrument test fixture: the shape of GIE v1.6.0, which has no EPP.\npackage lwepp\n');
+  } else if ('ambiguous' in tree) {
+    copyFixture(tree.ambiguous, dir);
+    const copy = join(dir, 'pkg', 'epp', 'scheduling', 'v2');
+    mkdirSync(copy, { recursive: true });
+    cpSync(join(dir, TARGET_FILES[tree.ambiguous].profile), join(copy, 'scheduler_profile.go'));
+  } else {
+    copyFixture(tree.renamedField, dir);
+    renameEverywhere(dir);
+  }
+}
+
+/** Renames PodInfo.NamespacedName to Key in every Go file (types.NamespacedName, the type, stays). */
+function renameEverywhere(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.go')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const text = readFileSync(path, 'utf8');
+    const renamed = text
+      .replace(/\bNamespacedName types\.NamespacedName/g, 'Key types.NamespacedName')
+      .replace(/\bNamespacedName: k8stypes\./g, 'Key: k8stypes.')
+      .replace(/(GetPod\(\)|\bp)\.NamespacedName\b/g, '$1.Key');
+    if (renamed !== text) writeFileSync(path, renamed);
+  }
+}
+
+/**
+ * A local git repository standing in for an upstream: one commit per entry, each tagged (or put on
+ * a branch) with its ref.
+ */
+export function makeUpstream(entries: ReadonlyArray<{ readonly ref: string; readonly branch?: boolean; readonly tree: UpstreamTree }>, dir = join(tempDir(), 'upstream')): string {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '--quiet', '--initial-branch', 'main');
+  for (const { ref, branch, tree } of entries) {
+    for (const name of readdirSync(dir)) if (name !== '.git') rmSync(join(dir, name), { recursive: true, force: true });
+    fill(dir, tree);
+    git(dir, 'add', '--all');
+    git(dir, 'commit', '--quiet', '--allow-empty', '-m', `upstream ${ref}`);
+    if (branch) git(dir, 'branch', '--force', ref);
+    else git(dir, 'tag', ref);
+  }
+  return dir;
+}
+
+/** Every upstream shape, as the tags and branches of GIE and llm-d-router carry them. */
+export const EVERY_SHAPE = [
+  { ref: 'v0.4.0', tree: { shape: 'g040' } },
+  { ref: 'v0.5.1', tree: { shape: 'g05' } },
+  { ref: 'v1.0.0', tree: { shape: 'g10' } },
+  { ref: 'v1.1.0', tree: { shape: 'g11' } },
+  { ref: 'v1.2.0', tree: { shape: 'g12' } },
+  { ref: 'v1.3.1', tree: { shape: 'g131' } },
+  { ref: 'fd30cb9-main', branch: true, tree: { shape: 'gps' } },
+  { ref: 'v1.4.0', tree: { shape: 'g14' } },
+  { ref: 'v1.5.0', tree: { shape: 'g15' } },
+  { ref: 'router-main', branch: true, tree: { shape: 'lh' } },
+] as const satisfies ReadonlyArray<{ ref: string; branch?: boolean; tree: UpstreamTree }>;
