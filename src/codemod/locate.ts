@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { OperationError, UsageError } from '../errors.ts';
 import type { TargetKind } from './patch.ts';
@@ -93,12 +93,18 @@ function isGoFile(name: string): boolean {
 export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
   const found: Record<TargetKind, string[]> = { profile: [], server: [] };
   let buffer = Buffer.allocUnsafe(1 << 20);
+  // open, read, close: no stat, since system calls are most of the cost on a tree of 2,000 files.
   const read = (path: string): Buffer => {
     const fd = openSync(path, 'r');
     try {
-      const size = fstatSync(fd).size;
-      if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
-      return buffer.subarray(0, readSync(fd, buffer, 0, size, 0));
+      let length = readSync(fd, buffer, 0, buffer.length, 0);
+      while (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger);
+        buffer = larger;
+        length += readSync(fd, buffer, length, buffer.length - length, length);
+      }
+      return buffer.subarray(0, length);
     } finally {
       closeSync(fd);
     }
