@@ -1,4 +1,4 @@
-import { runTool, ToolError, type ToolRun } from './exec.ts';
+import { runTool, type ToolRun } from './exec.ts';
 import type { Env } from './runtime.ts';
 
 /** The kubectl verbs instrument uses, as small functions over argument arrays. */
@@ -61,4 +61,3 @@ export function containers(deployment: KubeObject): Container[] {
   return template?.spec?.containers ?? [];
 }
 
-export { ToolError };

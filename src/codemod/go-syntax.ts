@@ -30,11 +30,6 @@ export function defaultPackageName(path: string): string {
   return name.replace(/^go-/, '').replace(/[.-].*$/, '');
 }
 
-/** The package clause's name. */
-export function packageName(root: Node): string | undefined {
-  return childrenOfKind(root, 'package_clause')[0]?.namedChildren[0]?.text;
-}
-
 /** The base type name of a method's receiver (`*SchedulerProfile` → `SchedulerProfile`). */
 export function receiverTypeName(method: Node): string | undefined {
   const param = method.childForFieldName('receiver')?.namedChildren.find((c) => isKind(c, 'parameter_declaration'));

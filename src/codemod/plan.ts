@@ -1,6 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { Node } from 'web-tree-sitter';
 import { InternalError, ParseError } from '../errors.ts';
 import { PATCH_POINTS } from '../patches/index.ts';
 import { commitEdits, type Edit } from './edits.ts';
@@ -10,7 +9,7 @@ import { importsByName, methodsByName, statements } from './go-syntax.ts';
 import { findTargetFiles, noEppError, writablePath, type SourceTree } from './locate.ts';
 import { removeRanges, renderBlock, scanMarkers } from './markers.ts';
 import { TARGET_METHODS, type PatchContext, type PatchPoint, type Placement, type TargetKind } from './patch.ts';
-import { decodeSource, indentationAt, lineOf, lineStart, nextLineStart, type SourceText } from './source-text.ts';
+import { decodeSource, indentationAt, lineStart, nextLineStart, type SourceText } from './source-text.ts';
 import { fillTemplate } from './template.ts';
 import { planVendoredReplace } from './workspace.ts';
 

@@ -5,7 +5,6 @@ import { checkDockerignore, deriveDockerfile } from '../build/dockerfile.ts';
 import { commandLine, runTool } from '../build/exec.ts';
 import { checkImageReference } from '../build/names.ts';
 import { checkEngine, chooseRuntime, type Env, type RuntimeName } from '../build/runtime.ts';
-import { resolveTree } from '../codemod/locate.ts';
 import { unifiedDiff } from '../codemod/unified-diff.ts';
 import { goModDirectives } from '../codemod/workspace.ts';
 import { DEFAULTS, loadConfig } from '../config.ts';
