@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { POINT_IDS } from '../../src/codemod/patch.ts';
@@ -109,6 +109,17 @@ describe('instrument check', () => {
     const detail = broken.details.find((d: { point: string }) => d.point === 'profile.candidates');
     expect(detail.file).toBe('pkg/epp/scheduling/framework/scheduler_profile.go');
     expect(detail.message).toMatch(/go build: pkg\/epp\/scheduling\/framework\/scheduler_profile\.go:\d+: .*NamespacedName/);
+  });
+
+  it('with --build and no Go on PATH, says so plainly and fails', async () => {
+    const upstream = makeUpstream([{ ref: 'v1.2.0', tree: { shape: 'g12' } }]);
+    const goBin = dirname(execFileSync('sh', ['-c', 'command -v go']).toString().trim());
+    const path = process.env.PATH!.split(delimiter).filter((d) => d !== goBin).join(delimiter);
+    const run = await cli(check('--upstream', upstream, '--ref', 'v1.2.0', '--build', '--format', 'json'), { cwd: tempDir(), env: { ...env(), PATH: path } });
+    expect(run.exitCode).toBe(1);
+    const [ref] = JSON.parse(run.stdout).refs;
+    expect(Object.values(ref.cells)).toEqual(POINT_IDS.map(() => 'compile-error'));
+    expect(ref.details[0].message).toBe('--build needs the go command, and it is not on PATH: install Go (>= 1.24)');
   });
 
   it('reuses its clone of the upstream, fetching new tags', async () => {
