@@ -3,9 +3,7 @@ import type { DeployResult, InspectResult } from '../commands/deploy.ts';
 import type { LoadResult } from '../commands/load.ts';
 import { commandLine } from '../build/exec.ts';
 import type { ScoringSetup, CandidatePod } from '../build/inspect.ts';
-import type { Rendered, Style } from './text.ts';
-
-const warningLines = (warnings: readonly string[], style: Style) => warnings.map((w) => `${style.warn('warning:')} ${w}\n`).join('');
+import { warnings as warningLines, type Rendered, type Style } from './text.ts';
 
 export function renderBuild(result: BuildResult, style: Style): Rendered {
   const lines: string[] = [];

@@ -46,7 +46,8 @@ function recoveryLine(recovered: Recovery | undefined): string[] {
   return [`recovered an interrupted ${recovered.operation} (started ${recovered.startedAt})${files}`];
 }
 
-function warnings(list: readonly string[], style: Style): string {
+/** Warnings, one `warning:` line each (for stderr). */
+export function warnings(list: readonly string[], style: Style): string {
   return list.map((w) => `${style.warn('warning:')} ${w}\n`).join('');
 }
 
