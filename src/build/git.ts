@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { OperationError } from '../errors.ts';
@@ -35,4 +36,29 @@ export async function cloneAt(url: string, ref: string, dir: string): Promise<st
       error,
     );
   }
+}
+
+/** Makes `dir` a bare mirror of `url`, or brings an existing mirror up to date (tags included). */
+export async function mirrorClone(url: string, dir: string): Promise<void> {
+  if (existsSync(join(dir, 'HEAD'))) await simpleGit(dir).fetch(['--prune', '--tags', '--force', 'origin']);
+  else await simpleGit().clone(url, dir, ['--mirror', '--quiet']);
+}
+
+/** The commit a ref (tag, branch, commit) names; undefined when it names none. */
+export async function commitOf(dir: string, ref: string): Promise<string | undefined> {
+  try {
+    return (await simpleGit(dir).revparse([`${ref}^{commit}`])).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export async function tagNames(dir: string): Promise<string[]> {
+  return (await simpleGit(dir).tags()).all;
+}
+
+/** Writes a clean copy of a commit's files into `dest` (git archive: no .git, nothing else). */
+export async function exportCommit(gitDir: string, commit: string, dest: string): Promise<void> {
+  mkdirSync(dest, { recursive: true });
+  await execa('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit], { buffer: { stdout: false } }).pipe('tar', ['-x', '-C', dest]);
 }

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import semver from 'semver';
-import { simpleGit } from 'simple-git';
+import { commitOf, mirrorClone, tagNames } from '../build/git.ts';
 import { OperationError, UsageError } from '../errors.ts';
 
 /**
@@ -21,13 +20,9 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
 export async function mirror(url: string, cacheDir: string): Promise<string> {
   const name = url.replace(/\.git$/, '').split(/[/:\\]/).filter(Boolean).at(-1) ?? 'upstream';
   const dir = join(cacheDir, `${name}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`);
+  mkdirSync(cacheDir, { recursive: true });
   try {
-    if (existsSync(join(dir, 'HEAD'))) {
-      await simpleGit(dir).fetch(['--prune', '--tags', '--force', 'origin']);
-    } else {
-      mkdirSync(cacheDir, { recursive: true });
-      await simpleGit().clone(url, dir, ['--mirror', '--quiet']);
-    }
+    await mirrorClone(url, dir);
   } catch (error) {
     throw new OperationError(
       `could not ${existsSync(join(dir, 'HEAD')) ? 'fetch' : 'clone'} ${url}: ${(error as Error).message.trim().split('\n').slice(-2).join(' ')}`,
@@ -40,22 +35,14 @@ export async function mirror(url: string, cacheDir: string): Promise<string> {
 
 /** The commit a ref (tag, branch, commit) names in the mirror. */
 export async function resolveRef(mirrorDir: string, ref: string): Promise<string> {
-  try {
-    return (await simpleGit(mirrorDir).revparse([`${ref}^{commit}`])).trim();
-  } catch {
-    throw new UsageError(`--ref ${ref}: no such tag, branch or commit in the upstream repository`, 'List them with `git ls-remote <upstream>`.');
-  }
+  const commit = await commitOf(mirrorDir, ref);
+  if (commit === undefined) throw new UsageError(`--ref ${ref}: no such tag, branch or commit in the upstream repository`, 'List them with `git ls-remote <upstream>`.');
+  return commit;
 }
 
 /** The repository's tags that are semantic versions inside `range`, oldest first. */
 export async function tagsInRange(mirrorDir: string, range: string): Promise<string[]> {
   if (semver.validRange(range) === null) throw new UsageError(`--tags ${JSON.stringify(range)} is not a semantic-version range`, 'For example --tags ">=v1.0.0" or --tags ">=v0.4.0 <=v1.5.0".');
-  const tags = (await simpleGit(mirrorDir).tags()).all;
+  const tags = await tagNames(mirrorDir);
   return tags.filter((t) => semver.valid(t) !== null && semver.satisfies(t, range)).sort(semver.compare);
-}
-
-/** Writes a clean copy of a commit's files into `dest` (git archive: no .git, nothing else). */
-export async function exportCommit(mirrorDir: string, commit: string, dest: string): Promise<void> {
-  mkdirSync(dest, { recursive: true });
-  await execa('git', ['--git-dir', mirrorDir, 'archive', '--format=tar', commit], { buffer: { stdout: false } }).pipe('tar', ['-x', '-C', dest]);
 }

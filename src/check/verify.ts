@@ -9,7 +9,7 @@ import { scanMarkers } from '../codemod/markers.ts';
 import { POINT_IDS, type PointId } from '../codemod/patch.ts';
 import { InstrumentError, ParseError } from '../errors.ts';
 import { differences, snapshot } from './snapshot.ts';
-import { exportCommit } from './upstream.ts';
+import { exportCommit } from '../build/git.ts';
 
 /** One cell of the matrix: a ref × a point. */
 export type CellStatus = 'ok' | 'missing' | 'ambiguous' | 'compile-error' | 'vet-error' | 'revert-mismatch' | 'no-epp' | 'error';
