@@ -32,10 +32,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	configPb "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -43,6 +41,8 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"example.com/instrument/gateway/internal/httpserve"
 )
 
 const (
@@ -101,28 +101,8 @@ func main() {
 		timeout: *timeout,
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
 	srv := &http.Server{Addr: *listen, Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Printf("listening on %s, endpoint picker at %s", *listen, *eppAddr)
-
-	select {
-	case err := <-errc:
-		log.Printf("server failed: %v", err)
-		os.Exit(1)
-	case <-ctx.Done():
-	}
-	stop()
-	log.Printf("shutting down: waiting for requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), *timeout+5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Printf("shutdown: %v", err)
-		os.Exit(1)
-	}
+	httpserve.Run(srv, *timeout+5*time.Second, fmt.Sprintf("listening on %s, endpoint picker at %s", *listen, *eppAddr))
 }
 
 type gateway struct {

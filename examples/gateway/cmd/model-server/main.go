@@ -13,7 +13,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -23,10 +22,10 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
+
+	"example.com/instrument/gateway/internal/httpserve"
 )
 
 const maxBodyBytes = 8 << 20
@@ -46,32 +45,12 @@ func main() {
 		os.Exit(2)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
 	srv := &http.Server{
 		Addr:              *listen,
 		Handler:           http.HandlerFunc(handle),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Printf("listening on %s (delay %s)", *listen, *delay)
-
-	select {
-	case err := <-errc:
-		log.Printf("server failed: %v", err)
-		os.Exit(1)
-	case <-ctx.Done():
-	}
-	stop()
-	log.Printf("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), *delay+5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Printf("shutdown: %v", err)
-		os.Exit(1)
-	}
+	httpserve.Run(srv, *delay+5*time.Second, fmt.Sprintf("listening on %s (delay %s)", *listen, *delay))
 }
 
 func handle(w http.ResponseWriter, r *http.Request) {
