@@ -37,11 +37,16 @@ interface TreeFlags {
   json?: boolean;
 }
 
+// Options several commands share, written once.
+const WORKSPACE_ROOT = ['--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)'] as const;
+const CONFIG_ROOT = ['--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)'] as const;
+const JSON_OUTPUT = ['--json', 'print one JSON document instead of text'] as const;
+
 function treeOptions(command: Command): Command {
   return command
-    .option('--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)')
+    .option(...WORKSPACE_ROOT)
     .option('--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace')
-    .option('--json', 'print one JSON document instead of text');
+    .option(...JSON_OUTPUT);
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -73,11 +78,11 @@ interface ClusterFlags {
 /** The names every cluster command shares, each also settable in instrument.config.json. */
 function clusterOptions(command: Command, { pods = true, change = true } = {}): Command {
   command
-    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option(...CONFIG_ROOT)
     .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--configmap <name>', 'the config map holding epp-config.yaml (default: the one the Deployment mounts)')
-    .option('--json', 'print one JSON document instead of text');
+    .option(...JSON_OUTPUT);
   if (pods) {
     command.option('--pod-namespace <ns>', 'namespace of the candidate model-server pods (default llm-d-vllm)').option('--pod-selector <selector>', 'label selector of the candidate pods (default role=proxy)');
   }
@@ -164,8 +169,8 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
 
   program
     .command('build')
-    .option('--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)')
-    .option('--json', 'print one JSON document instead of text')
+    .option(...WORKSPACE_ROOT)
+    .option(...JSON_OUTPUT)
     .description('build the EPP image from the workspace (a derived Dockerfile brings _deps/ into the image)')
     .option('--tag <image>', 'image tag (default llm-d-inference-scheduler:local)')
     .option('--dockerfile <path>', 'Dockerfile, relative to the workspace (default llm-d-inference-scheduler/Dockerfile.epp)')
@@ -204,14 +209,14 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   program
     .command('load')
     .description('load the image into the kind or minikube cluster of the current kubectl context, and check it is on the nodes')
-    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option(...CONFIG_ROOT)
     .option('--image <image>', 'the image (default llm-d-inference-scheduler:local)')
     .addOption(new Option('--cluster <kind>', 'the cluster type (default: from the current context: kind-* or minikube)').choices(['kind', 'minikube']))
     .option('--name <name>', 'kind cluster name (default: from the context, else kind)')
     .option('--profile <profile>', 'minikube profile (default minikube)')
     .option('--runtime <docker|podman>', 'container runtime holding the image')
     .option('--dry-run', 'print the commands and run nothing')
-    .option('--json', 'print one JSON document instead of text')
+    .option(...JSON_OUTPUT)
     .action(async (flags: { root?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean }) => {
       const { load } = await import('./commands/load.ts');
       const { renderLoad } = await import('./reporters/cluster.ts');
@@ -292,7 +297,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   program
     .command('traffic')
     .description("send concurrent chat-completion requests through the gateway, each with its own x-request-id, and report statuses and latencies")
-    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option(...CONFIG_ROOT)
     .option('--url <url>', 'the endpoint (default http://127.0.0.1:18080/v1/chat/completions)')
     .option('--model <model>', 'the model (default Qwen/Qwen3-Coder-30B-A3B-Instruct)')
     .option('--prompt <text>', 'the one user message (default hello)')
@@ -302,7 +307,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--header <"Name: value">', 'extra request header (repeatable)', collect)
     .option('--stream', 'ask for a streamed (SSE) answer')
     .option('--save <file>', 'write each request\'s outcome (request id, status, latency) as JSON lines')
-    .option('--json', 'print one JSON document instead of text')
+    .option(...JSON_OUTPUT)
     .action(async (flags: { root?: string; url?: string; model?: string; prompt?: string; requests?: number; concurrency?: number; timeout?: number; header?: string[]; stream?: boolean; save?: string; json?: boolean }) => {
       const { traffic, allSucceeded } = await import('./commands/traffic.ts');
       const { renderTraffic } = await import('./reporters/traffic.ts');
@@ -328,7 +333,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   program
     .command('logs')
     .description('capture EPP logs (cluster, container, file or stdin); print them, save them, or analyze them as they come')
-    .option('--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)')
+    .option(...CONFIG_ROOT)
     .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--container <name>', 'the container in the EPP pod (default: kubectl\'s choice)')
