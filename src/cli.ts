@@ -25,7 +25,11 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   style,
-  stdin: process.stdin,
+  // A getter: touching process.stdin sets up a stream (and loads net and tty) that only
+  // `analyze` and `logs` read.
+  get stdin() {
+    return process.stdin;
+  },
   interactive: process.stderr.isTTY === true,
   columns: process.stderr.columns,
 });

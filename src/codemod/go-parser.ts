@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import { ParseError } from '../errors.ts';
 import type { GoNodeKind } from './go-kinds.ts';
@@ -12,7 +12,7 @@ let loading: Promise<{ language: Language; parser: Parser }> | undefined;
 export function goLanguage(): Promise<{ language: Language; parser: Parser }> {
   loading ??= (async () => {
     await Parser.init();
-    const language = await Language.load(new Uint8Array(await readFile(GRAMMAR_URL)));
+    const language = await Language.load(new Uint8Array(readFileSync(GRAMMAR_URL)));
     const parser = new Parser();
     parser.setLanguage(language);
     return { language, parser };
