@@ -102,7 +102,7 @@ for (const [name, encode] of [['json', json], ['console', consoleLine]]) {
   const mb = size / 1024 / 1024;
   // Read the file once before timing, so both tools find it in the page cache.
   execFileSync('sh', ['-c', `cat '${file}' > /dev/null`]);
-  const ours = run([process.execPath, join(repo, 'bin', 'instrument.js'), 'analyze', file, '--json']);
+  const ours = run([process.execPath, join(repo, 'bin', 'instrument.cjs'), 'analyze', file, '--json']);
   const theirs = run(['jq', ...JQ[name], file]);
   rows.push({ name, mb, requests, ours, theirs });
   console.log(

@@ -33,7 +33,7 @@ const cache = join(work, 'cache');
 const times = [];
 for (let run = 0; run <= Number(values.runs); run++) {
   const started = process.hrtime.bigint();
-  execFileSync(process.execPath, [join(repo, 'bin', 'instrument.js'), 'check', '--upstream', upstream, '--tags', '*', '--jobs', values.jobs, '--cache', cache], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(repo, 'bin', 'instrument.cjs'), 'check', '--upstream', upstream, '--tags', '*', '--jobs', values.jobs, '--cache', cache], { stdio: 'ignore' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // The first run clones the upstream into the cache; the timed runs reuse it, as CI does.
   if (run > 0) times.push(seconds);

@@ -13,7 +13,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-instrument() { node "$repo/bin/instrument.js" "$@"; }
+instrument() { node "$repo/bin/instrument.cjs" "$@"; }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 # Waits until something listens on a loopback port.
 wait_port() {

@@ -19,7 +19,8 @@ const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefin
 const sgr = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 const style: Style = colour ? { ok: sgr(32), bad: sgr(31), warn: sgr(33), dim: sgr(2), bold: sgr(1) } : plainStyle;
 
-process.exitCode = await runCli(process.argv.slice(2), {
+// No top-level await: the bundled command line (dist/cli/) is CommonJS, see rolldown.config.mjs.
+void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdout: (text) => process.stdout.write(text),
@@ -32,4 +33,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   },
   interactive: process.stderr.isTTY === true,
   columns: process.stderr.columns,
+}).then((code) => {
+  process.exitCode = code;
 });

@@ -1,9 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { RequestRecord, Summary } from './analyze/model.ts';
 import { InstrumentError, UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
-import { plainStyle, type Rendered, type Style } from './reporters/text.ts';
+import { plainStyle, renderApply, renderDiff, renderRevert, renderStatus, renderVendor, type Rendered, type Style } from './reporters/text.ts';
 import { VERSION } from './version.ts';
 
 /** Everything the CLI needs from the process, so the program runs the same in tests. */
@@ -121,7 +123,6 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--dry-run', 'print the unified diff and write nothing')
     .action(async (flags: TreeFlags & { verbosity?: number; dryRun?: boolean }) => {
       const { apply } = await import('./commands/apply.ts');
-      const { renderApply } = await import('./reporters/text.ts');
       const result = await apply({ ...tree(flags), verbosity: flags.verbosity, dryRun: flags.dryRun });
       done({ rendered: flags.json ? json(result) : renderApply(result, io.style), exitCode: result.status === 'failed' ? ExitCode.failed : ExitCode.ok });
     });
@@ -131,7 +132,6 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--force', 'also remove blocks that were edited by hand (everything outside them is kept)')
     .action(async (flags: TreeFlags & { force?: boolean }) => {
       const { revert } = await import('./commands/revert.ts');
-      const { renderRevert } = await import('./reporters/text.ts');
       const result = await revert({ ...tree(flags), force: flags.force });
       done({ rendered: flags.json ? json(result) : renderRevert(result, io.style), exitCode: result.status === 'refused' ? ExitCode.failed : ExitCode.ok });
     });
@@ -140,7 +140,6 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .description('say, per point, whether it is applied, where, and whether the file changed since')
     .action(async (flags: TreeFlags) => {
       const { status } = await import('./commands/status.ts');
-      const { renderStatus } = await import('./reporters/text.ts');
       const result = await status(tree(flags));
       done({ rendered: flags.json ? json(result) : renderStatus(result, io.style), exitCode: ExitCode.ok });
     });
@@ -150,7 +149,6 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .addOption(new Option('--verbosity <n>', 'V level, for the diff of a planned apply').argParser(integer))
     .action(async (flags: TreeFlags & { verbosity?: number }) => {
       const { diff } = await import('./commands/diff.ts');
-      const { renderDiff } = await import('./reporters/text.ts');
       const result = await diff({ ...tree(flags), verbosity: flags.verbosity });
       const failed = result.points.some((p) => p.status === 'missing' || p.status === 'ambiguous');
       done({ rendered: flags.json ? json(result) : renderDiff(result, io.style), exitCode: failed ? ExitCode.failed : ExitCode.ok });
@@ -162,7 +160,6 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--force', 'replace an existing copy (it is moved aside, not deleted)')
     .action(async (flags: TreeFlags & { upstream?: string; force?: boolean }) => {
       const { vendor } = await import('./commands/vendor.ts');
-      const { renderVendor } = await import('./reporters/text.ts');
       const result = await vendor({ ...tree(flags), upstream: flags.upstream ?? io.env.INSTRUMENT_GIE_UPSTREAM, force: flags.force });
       done({ rendered: flags.json ? json(result) : renderVendor(result), exitCode: ExitCode.ok });
     });
@@ -349,7 +346,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .action(async (flags: { root?: string; namespace?: string; deployment?: string; container?: string; since?: string; follow?: boolean; docker?: string; runtime?: 'docker' | 'podman'; file?: string; save?: string; analyze?: boolean; json?: boolean; html?: string }) => {
       const { logSource, captureLogs } = await import('./commands/logs.ts');
       const source = logSource({ cwd: io.cwd, ...flags, stdin: io.stdin! });
-      const save = flags.save === undefined ? undefined : (await import('node:path')).resolve(io.cwd, flags.save);
+      const save = flags.save === undefined ? undefined : resolve(io.cwd, flags.save);
       const lines = captureLogs(source, io.env, save);
       if (!flags.analyze) {
         if (flags.json || flags.html) throw new UsageError('--json and --html go with --analyze', 'Add --analyze, or leave them out to print the raw lines.');
@@ -447,8 +444,6 @@ export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boo
   else write(renderSummary(summary, io.style));
   flush();
   if (page && flags.html !== undefined) {
-    const { writeFileSync } = await import('node:fs');
-    const { resolve } = await import('node:path');
     writeFileSync(resolve(io.cwd, flags.html), page.render(summary));
   }
   return summary;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import { ParseError } from '../errors.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import type { GoNodeKind } from './go-kinds.ts';
 
-// Resolves the same from src/ (tests) and dist/ (the built CLI), see tsconfig.build.json.
-const GRAMMAR_URL = new URL('../../grammars/tree-sitter-go.wasm', import.meta.url);
+const GRAMMAR = join(PACKAGE_ROOT, 'grammars', 'tree-sitter-go.wasm');
 
 let loading: Promise<{ language: Language; parser: Parser }> | undefined;
 
@@ -12,7 +13,7 @@ let loading: Promise<{ language: Language; parser: Parser }> | undefined;
 export function goLanguage(): Promise<{ language: Language; parser: Parser }> {
   loading ??= (async () => {
     await Parser.init();
-    const language = await Language.load(new Uint8Array(readFileSync(GRAMMAR_URL)));
+    const language = await Language.load(new Uint8Array(readFileSync(GRAMMAR)));
     const parser = new Parser();
     parser.setLanguage(language);
     return { language, parser };

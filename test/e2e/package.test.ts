@@ -11,7 +11,8 @@ describe('the npm package', () => {
     const tarball = readdirSync(out).find((f) => f.endsWith('.tgz'))!;
     const { stdout: listing } = await execa('tar', ['-tzf', join(out, tarball)]);
     expect(listing).toContain('package/grammars/tree-sitter-go.wasm');
-    expect(listing).toContain('package/dist/cli.js');
+    expect(listing).toContain('package/bin/instrument.cjs');
+    expect(listing).toContain('package/dist/cli/instrument.cjs');
     expect(listing).not.toContain('package/test/');
 
     const prefix = join(out, 'prefix');

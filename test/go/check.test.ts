@@ -150,7 +150,7 @@ describe('the upstream compatibility workflow', () => {
     const block = readme.slice(readme.indexOf('<!-- upstream-compat commands -->'));
     const commands = /```sh\n([\s\S]*?)```/.exec(block)![1]!.trim().split('\n').filter((l) => l && !l.startsWith('#'));
     for (const command of commands) expect(runs, command).toContain(command);
-    const checks = runs.filter((r) => r.includes('instrument.js check'));
+    const checks = runs.filter((r) => r.includes('instrument.cjs check'));
     expect(checks.some((r) => r.includes('gateway-api-inference-extension') && r.includes("--tags '>=v0.4.0 <=v1.5.0'") && r.includes('--build'))).toBe(true);
     expect(checks.some((r) => r.includes('llm-d/llm-d-router') && r.includes('--ref main') && r.includes('--build'))).toBe(true);
   });

@@ -24,7 +24,7 @@ export async function cli(args: readonly string[], options: { cwd: string; env?:
   return { exitCode, stdout, stderr };
 }
 
-export const BIN = join(REPO, 'bin', 'instrument.js');
+export const BIN = join(REPO, 'bin', 'instrument.cjs');
 
 /** Runs the built binary (`npm run build` first) as a separate process. */
 export async function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliRun> {
