@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { RequestRecord, Summary } from './analyze/model.ts';
+import { compileGoWasm } from './codemod/go-wasm.ts';
 import { InstrumentError, UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plainStyle, renderApply, renderDiff, renderRevert, renderStatus, renderVendor, type Rendered, type Style } from './reporters/text.ts';
@@ -122,6 +123,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .addOption(new Option('--verbosity <n>', 'V level of the inserted lines (default 2: shown at the EPP default --v, never sampled)').argParser(integer))
     .option('--dry-run', 'print the unified diff and write nothing')
     .action(async (flags: TreeFlags & { verbosity?: number; dryRun?: boolean }) => {
+      compileGoWasm(); // first, so that it compiles while the rest loads
       const { apply } = await import('./commands/apply.ts');
       const result = await apply({ ...tree(flags), verbosity: flags.verbosity, dryRun: flags.dryRun });
       done({ rendered: flags.json ? json(result) : renderApply(result, io.style), exitCode: result.status === 'failed' ? ExitCode.failed : ExitCode.ok });
@@ -148,6 +150,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .description('print the change as a unified diff annotated with point ids (applied, or what apply would do)')
     .addOption(new Option('--verbosity <n>', 'V level, for the diff of a planned apply').argParser(integer))
     .action(async (flags: TreeFlags & { verbosity?: number }) => {
+      compileGoWasm();
       const { diff } = await import('./commands/diff.ts');
       const result = await diff({ ...tree(flags), verbosity: flags.verbosity });
       const failed = result.points.some((p) => p.status === 'missing' || p.status === 'ambiguous');

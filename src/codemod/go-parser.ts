@@ -1,19 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import { ParseError } from '../errors.ts';
-import { PACKAGE_ROOT } from '../package-root.ts';
 import type { GoNodeKind } from './go-kinds.ts';
-
-const GRAMMAR = join(PACKAGE_ROOT, 'grammars', 'tree-sitter-go.wasm');
+import { compileGoWasm } from './go-wasm.ts';
 
 let loading: Promise<{ language: Language; parser: Parser }> | undefined;
 
 /** Loads the wasm runtime and the Go grammar once per process. */
 export function goLanguage(): Promise<{ language: Language; parser: Parser }> {
   loading ??= (async () => {
-    await Parser.init();
-    const language = await Language.load(new Uint8Array(readFileSync(GRAMMAR)));
+    const wasm = compileGoWasm();
+    const runtime = await wasm.runtime;
+    await Parser.init({
+      // Emscripten's hook for supplying the instance; the callback takes it with its module.
+      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+        void WebAssembly.instantiate(runtime, imports).then((instance) => done(instance, runtime));
+        return {};
+      },
+    });
+    const language = Language.loadSync(await wasm.grammar);
     const parser = new Parser();
     parser.setLanguage(language);
     return { language, parser };

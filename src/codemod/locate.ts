@@ -86,12 +86,12 @@ function isGoFile(name: string): boolean {
 }
 
 /**
- * Files under `sources` whose text declares a target method. Each .go file is read once into a
- * reused buffer and searched as bytes; only a file that mentions a target type is decoded and tested
- * with the signature pattern. No Go file is parsed here, and linked folders are not followed.
+ * Searches the files under `sources` for the target methods, adding each file that declares one to
+ * `found`, and pauses after each folder. Each .go file is read once into a reused buffer and
+ * searched as bytes; only a file that mentions a target type is decoded and tested with the
+ * signature pattern. No Go file is parsed here, and linked folders are not followed.
  */
-export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
-  const found: Record<TargetKind, string[]> = { profile: [], server: [] };
+function* searchTargets(sources: string, found: Record<TargetKind, string[]>): Generator<void, void, void> {
   let buffer = Buffer.allocUnsafe(1 << 20);
   // open, read, close: no stat, since system calls are most of the cost on a tree of 2,000 files.
   const read = (path: string): Buffer => {
@@ -111,11 +111,11 @@ export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
   };
   // Paths are joined by hand: the folder is already normalized and an entry name holds no
   // separator, and path.join's normalizing is a measurable share of the walk.
-  const walk = (dir: string) => {
+  function* walk(dir: string): Generator<void, void, void> {
     const prefix = dir.endsWith(sep) ? dir : dir + sep;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) {
-        if (!skipped(entry.name)) walk(prefix + entry.name);
+        if (!skipped(entry.name)) yield* walk(prefix + entry.name);
         continue;
       }
       if (!isGoFile(entry.name)) continue;
@@ -130,9 +130,32 @@ export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
         }
       }
     }
-  };
-  walk(sources);
+    yield;
+  }
+  yield* walk(sources);
   for (const kind of ['profile', 'server'] as const) found[kind].sort();
+}
+
+/** Files under `sources` whose text declares a target method (see searchTargets). */
+export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
+  const found: Record<TargetKind, string[]> = { profile: [], server: [] };
+  for (const _ of searchTargets(sources, found));
+  return found;
+}
+
+/**
+ * findTargetFiles, letting other work run every few milliseconds: V8 needs the main thread for
+ * moments to start and finish compiling the parser in the background (codemod/go-wasm.ts), and
+ * a search that held the thread throughout would leave it waiting until the search ends.
+ */
+export async function findTargetFilesYielding(sources: string): Promise<Record<TargetKind, string[]>> {
+  const found: Record<TargetKind, string[]> = { profile: [], server: [] };
+  let since = performance.now();
+  for (const _ of searchTargets(sources, found)) {
+    if (performance.now() - since < 2) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  }
   return found;
 }
 

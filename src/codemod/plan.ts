@@ -6,7 +6,7 @@ import { commitEdits, type Edit } from './edits.ts';
 import { PackageIndex, moduleOf } from './go-package.ts';
 import { goLanguage, parseGo, queryMatches } from './go-parser.ts';
 import { importsByName, methodsByName, statements } from './go-syntax.ts';
-import { findTargetFiles, noEppError, writablePath, type SourceTree } from './locate.ts';
+import { findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
 import { removeRanges, renderBlock, scanMarkers } from './markers.ts';
 import { TARGET_METHODS, type PatchContext, type PatchPoint, type Placement, type TargetKind } from './patch.ts';
 import { decodeSource, indentationAt, lineStart, nextLineStart, type SourceText } from './source-text.ts';
@@ -183,9 +183,9 @@ async function verifyPatched(display: string, original: string, patched: string)
  * cannot be placed is reported, never skipped: the caller writes only when every point is placed.
  */
 export async function planApply(tree: SourceTree, options: PlanOptions): Promise<PatchPlan> {
-  // The grammar compiles in the background while the tree is searched.
+  // The parser loads while the tree is searched.
   const language = goLanguage();
-  const targets = findTargetFiles(tree.sources);
+  const targets = await findTargetFilesYielding(tree.sources);
   await language;
   if (targets.profile.length === 0 && targets.server.length === 0) throw noEppError(tree);
   const points: PointOutcome[] = [];
