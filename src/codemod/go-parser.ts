@@ -11,10 +11,12 @@ export function goLanguage(): Promise<{ language: Language; parser: Parser }> {
     const wasm = compileGoWasm();
     const runtime = await wasm.runtime;
     await Parser.init({
-      // Emscripten's hook for supplying the instance; the callback takes it with its module.
+      // Emscripten's hook for supplying the instance. Instantiating a compiled module is quick, and
+      // done synchronously a failure rejects Parser.init; the hook has no way to report a late one.
       instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
-        void WebAssembly.instantiate(runtime, imports).then((instance) => done(instance, runtime));
-        return {};
+        const instance = new WebAssembly.Instance(runtime, imports);
+        done(instance, runtime);
+        return instance.exports;
       },
     });
     const language = Language.loadSync(await wasm.grammar);
