@@ -2,18 +2,35 @@
 // per lazily loaded command. On Node 20 this starts about 35 ms sooner than the ES modules tsc
 // writes to dist/ (bench/apply-revert.mjs): no ES module loader for some thirty files, and
 // commander and web-tree-sitter load through their CommonJS builds. dist/ stays the library.
-// Dependencies are not bundled: they are required from node_modules as the package declares them.
-import { builtinModules } from 'node:module';
+//
+// commander and web-tree-sitter, which every `apply` loads, are bundled in as well: requiring a
+// package whose package.json has "exports" makes Node 20 load its ES module resolver first, and
+// with commander's seven files that is about 10 ms of each start. web-tree-sitter's wasm must match
+// its JavaScript, so the one from the package that was bundled is written beside the chunks
+// (codemod/go-wasm.ts reads it there). The other dependencies, loaded only by the commands that
+// use them, are required from node_modules as the package declares them.
+import { readFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'rolldown';
 import pkg from './package.json' with { type: 'json' };
 
-const dependencies = Object.keys(pkg.dependencies);
+const bundled = ['commander', 'web-tree-sitter'];
+const external = Object.keys(pkg.dependencies).filter((name) => !bundled.includes(name));
+const treeSitterWasm = join(dirname(createRequire(import.meta.url).resolve('web-tree-sitter')), 'web-tree-sitter.wasm');
 
 export default defineConfig({
   input: { instrument: 'src/cli.ts' },
   platform: 'node',
-  external: (id) =>
-    id.startsWith('node:') || builtinModules.includes(id) || dependencies.some((name) => id === name || id.startsWith(`${name}/`)),
+  external: (id) => id.startsWith('node:') || builtinModules.includes(id) || external.some((name) => id === name || id.startsWith(`${name}/`)),
+  plugins: [
+    {
+      name: 'web-tree-sitter-wasm',
+      generateBundle() {
+        this.emitFile({ type: 'asset', fileName: 'web-tree-sitter.wasm', source: readFileSync(treeSitterWasm) });
+      },
+    },
+  ],
   output: {
     dir: 'dist/cli',
     format: 'cjs',

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, REPO, tempDir } from '../helpers/fixtures.ts';
 
@@ -13,6 +14,7 @@ describe('the npm package', () => {
     expect(listing).toContain('package/grammars/tree-sitter-go.wasm');
     expect(listing).toContain('package/bin/instrument.cjs');
     expect(listing).toContain('package/dist/cli/instrument.cjs');
+    expect(listing).toContain('package/dist/cli/web-tree-sitter.wasm');
     expect(listing).not.toContain('package/test/');
 
     const prefix = join(out, 'prefix');
@@ -24,5 +26,12 @@ describe('the npm package', () => {
     expect(applied.stdout).toContain('applied 5 points');
     const reverted = await execa(bin, ['revert', '--source', fixture], { reject: false });
     expect(reverted.exitCode).toBe(0);
+  });
+
+  it('bundles web-tree-sitter with the runtime wasm of the same release', () => {
+    // The bundled JavaScript and the wasm beside it must come from one web-tree-sitter release;
+    // a dist/ left over from before an upgrade would pair the new wasm with the old JavaScript.
+    const packageWasm = join(dirname(createRequire(import.meta.url).resolve('web-tree-sitter')), 'web-tree-sitter.wasm');
+    expect(readFileSync(join(REPO, 'dist', 'cli', 'web-tree-sitter.wasm')).equals(readFileSync(packageWasm))).toBe(true);
   });
 });
