@@ -6,7 +6,11 @@ import { childrenOfKind, descendantsOfKind, isKind } from './go-parser.ts';
 /** Local name → import path, for every import of the file (`_` and `.` imports left out). */
 export function importsByName(root: Node): Map<string, string> {
   const imports = new Map<string, string>();
-  for (const spec of descendantsOfKind(root, 'import_spec')) {
+  // Imports sit at the top of a file, so only the import declarations are visited, not the tree.
+  const specs = childrenOfKind(root, 'import_declaration').flatMap((decl) =>
+    decl.namedChildren.flatMap((child) => (isKind(child, 'import_spec_list') ? childrenOfKind(child, 'import_spec') : isKind(child, 'import_spec') ? [child] : [])),
+  );
+  for (const spec of specs) {
     const path = spec.childForFieldName('path')?.text.slice(1, -1);
     if (!path) continue;
     const alias = spec.childForFieldName('name')?.text;
@@ -14,12 +18,6 @@ export function importsByName(root: Node): Map<string, string> {
     imports.set(alias ?? defaultPackageName(path), path);
   }
   return imports;
-}
-
-/** The local name an import path is known by in the file, if it is imported. */
-export function localNameOf(root: Node, importPath: string): string | undefined {
-  for (const [name, path] of importsByName(root)) if (path === importPath) return name;
-  return undefined;
 }
 
 /** Go's default package name for an import path: its last element, skipping a major-version suffix. */

@@ -65,12 +65,19 @@ export async function typeDeclaration(context: PatchContext, type: Node | null |
   return { ok: true, value: { spec, dir: dir.value } };
 }
 
+/** Per parsed file: whether it calls `TypedName()`. Every scorer match asks, and the answer walks the whole file. */
+const namesPluginsByTypedName = new WeakMap<Node, boolean>();
+
 /**
  * How the file names its plugins: `TypedName()` with `.Type`/`.Name` (GIE ≥ v0.5; its `String()`
  * has a pointer receiver in v0.5, so the fields are used, never the value itself) or `Name()` (v0.4).
  */
 export function pluginIdentity(context: PatchContext, plugin: string): { type: string; name: string } {
-  const typed = callsOf(context.root, 'TypedName').length > 0;
+  let typed = namesPluginsByTypedName.get(context.root);
+  if (typed === undefined) {
+    typed = callsOf(context.root, 'TypedName').length > 0;
+    namesPluginsByTypedName.set(context.root, typed);
+  }
   return typed
     ? { type: `${plugin}.TypedName().Type`, name: `${plugin}.TypedName().Name` }
     : { type: `${plugin}.Name()`, name: `${plugin}.Name()` };

@@ -1,4 +1,4 @@
-import { localNameOf, mentions, parameters, receiverName, receiverTypeName, statements, structFields } from '../codemod/go-syntax.ts';
+import { mentions, parameters, receiverName, receiverTypeName, statements, structFields } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
 import { LOGR_IMPORT } from './_shared.ts';
 
@@ -44,7 +44,7 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {
     if (!mentions(condition, 'RequestReceived') || !mentions(condition, 'reqHeaderResp')) {
       return { ok: false, reason: 'the branch does not test RequestReceived and reqHeaderResp' };
     }
-    const logr = localNameOf(context.root, LOGR_IMPORT);
+    const logr = [...context.imports].find(([, path]) => path === LOGR_IMPORT)?.[0];
     const logger = parameters(method).find((p) => logr && p.type.text === `${logr}.Logger`);
     if (!logger) return { ok: false, reason: 'updateStateAndSendIfNeeded has no logr.Logger parameter' };
     const recv = receiverName(method)!;
