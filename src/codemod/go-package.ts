@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { parseGo } from './go-parser.ts';
 import { findTypeSpec } from './go-syntax.ts';
 
@@ -29,6 +29,8 @@ export function moduleOf(file: string, treeRoot: string): GoModule | undefined {
 export class PackageIndex {
   /** Parsed files by path; undefined for a file that does not parse. */
   private readonly parsed = new Map<string, Node | undefined>();
+  /** The trees this index parsed itself; the caller's `known` files stay the caller's to free. */
+  private readonly owned: Tree[] = [];
   readonly module: GoModule;
 
   /** `known`: files the caller has parsed already, reused instead of parsed again. */
@@ -66,7 +68,10 @@ export class PackageIndex {
         this.parsed.set(
           file,
           await parseGo(text, file).then(
-            (parsed) => parsed.root,
+            (parsed) => {
+              this.owned.push(parsed.tree);
+              return parsed.root;
+            },
             () => undefined,
           ),
         );
@@ -76,5 +81,14 @@ export class PackageIndex {
       if (spec) return spec;
     }
     return undefined;
+  }
+
+  /**
+   * Frees the syntax trees this index parsed (WebAssembly memory, which no garbage collector
+   * reclaims; `instrument check` plans many trees in one process). No node it returned may be
+   * used afterwards.
+   */
+  dispose(): void {
+    for (const tree of this.owned.splice(0)) tree.delete();
   }
 }

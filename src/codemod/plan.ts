@@ -89,6 +89,7 @@ async function planFile(
   const display = displayPath(tree, path);
   const { bytes, source } = readSource(real, display);
   const parsed = await parseGo(source.text, display);
+  let packages: PackageIndex | undefined;
   try {
     const scan = scanMarkers(source.text);
     if (scan.blocks.length > 0 || scan.problems.length > 0) {
@@ -105,12 +106,13 @@ async function planFile(
     const module = moduleOf(real, tree.root);
     if (!module) throw new ParseError(display, 1, 1, 'no go.mod with a module line above this file');
     const methods = methodsByName(parsed.root);
+    packages = new PackageIndex(module, new Map([[real, parsed.root]]));
     const context: PatchContext = {
       display,
       root: parsed.root,
       imports: importsByName(parsed.root),
       dir: dirname(real),
-      packages: new PackageIndex(module, new Map([[real, parsed.root]])),
+      packages,
       method: (receiver, name) => {
         const found = methods.get(`${receiver}.${name}`) ?? [];
         return found.length === 1 ? found[0] : undefined;
@@ -161,6 +163,7 @@ async function planFile(
     const after = Buffer.from((source.bom ? '\uFEFF' : '') + patched, 'utf8');
     return { outcomes: placed, change: { path: real, display, before: bytes, after, points: placed.map((o) => o.id) } };
   } finally {
+    packages?.dispose();
     parsed.tree.delete();
   }
 }
