@@ -58,7 +58,10 @@ export class PackageIndex {
       .filter((n) => n.endsWith('.go') && !n.endsWith('_test.go'))
       .sort()
       .map((n) => join(dir, n));
-    for (const file of files) {
+    // Files parsed already (the target file among them) are searched first: they cost nothing,
+    // and a package declares each name once, so the order cannot change the answer.
+    const parsedFirst = [...files.filter((f) => this.parsed.has(f)), ...files.filter((f) => !this.parsed.has(f))];
+    for (const file of parsedFirst) {
       if (!this.parsed.has(file)) {
         const text = readFileSync(file, 'utf8');
         // Only a file that mentions the name can declare it; the others are never parsed.

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Parser } from 'web-tree-sitter';
 import { describe, expect, it, vi } from 'vitest';
 import { PackageIndex } from '../../src/codemod/go-package.ts';
 import { parseGo } from '../../src/codemod/go-parser.ts';
@@ -42,5 +43,24 @@ describe('PackageIndex', () => {
     index.dispose(); // a second call frees nothing twice
     expect(freed.map((spy) => spy.mock.calls.length)).toEqual([1, 1]);
     own.tree.delete();
+  });
+
+  it('looks in the files it was given before parsing others that only mention the name', async () => {
+    const { module, dir } = goPackage();
+    const serverText = 'package types\n\ntype Server struct {\n\tname string\n}\n';
+    writeFileSync(join(dir, 'server.go'), serverText);
+    writeFileSync(join(dir, 'a_methods.go'), 'package types\n\nfunc (s *Server) helper() int { return 1 }\n');
+    const server = await parseGo(serverText, 'server.go');
+    const index = new PackageIndex(module, new Map([[join(dir, 'server.go'), server.root]]));
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      const spec = await index.findType(dir, 'Server');
+      expect(spec?.childForFieldName('name')?.text).toBe('Server');
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+      index.dispose();
+      server.tree.delete();
+    }
   });
 });
