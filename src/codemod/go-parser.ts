@@ -1,5 +1,6 @@
-import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
+import { Edit as TreeEdit, Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import { ParseError } from '../errors.ts';
+import type { Edit } from './edits.ts';
 import type { GoNodeKind } from './go-kinds.ts';
 import { compileGoWasm } from './go-wasm.ts';
 
@@ -40,7 +41,48 @@ export interface ParsedGo {
  */
 export async function parseGo(text: string, file: string): Promise<ParsedGo> {
   const { parser } = await goLanguage();
-  const tree = parser.parse(text);
+  return checked(parser.parse(text), text, file);
+}
+
+/**
+ * Parses `text`, which is `previous.text` after `edits`, reusing the parts of `previous.tree` the
+ * edits did not touch (tree-sitter's incremental parsing gives the tree a fresh parse would, in a
+ * fraction of the time), with parseGo's check. `previous.tree` is edited in place: its nodes must
+ * not be read afterwards, and the caller still deletes it.
+ */
+export async function reparseGo(previous: ParsedGo, edits: readonly Edit[], text: string, file: string): Promise<ParsedGo> {
+  const { parser } = await goLanguage();
+  // Last edit first, so that each edit's offsets, taken in the original text, still hold.
+  for (const edit of [...edits].sort((a, b) => b.start - a.start)) {
+    const startPosition = pointAt(previous.text, edit.start);
+    const lines = edit.text.split('\n');
+    const newEndPosition =
+      lines.length === 1
+        ? { row: startPosition.row, column: startPosition.column + edit.text.length }
+        : { row: startPosition.row + lines.length - 1, column: lines.at(-1)!.length };
+    previous.tree.edit(
+      new TreeEdit({
+        startIndex: edit.start,
+        oldEndIndex: edit.end,
+        newEndIndex: edit.start + edit.text.length,
+        startPosition,
+        oldEndPosition: pointAt(previous.text, edit.end),
+        newEndPosition,
+      }),
+    );
+  }
+  return checked(parser.parse(text, previous.tree), text, file);
+}
+
+/** Row and column of an offset, in UTF-16 code units as web-tree-sitter counts them. */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) row++;
+  return { row, column: offset - (text.lastIndexOf('\n', offset - 1) + 1) };
+}
+
+/** A parse result, rejected with the first error's position when the text is not valid Go. */
+function checked(tree: Tree | null, text: string, file: string): ParsedGo {
   if (tree == null) throw new ParseError(file, 1, 1, 'the Go parser gave up on this file');
   if (tree.rootNode.hasError) {
     const bad = firstError(tree.rootNode) ?? tree.rootNode;

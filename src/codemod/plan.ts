@@ -4,7 +4,7 @@ import { InternalError, ParseError } from '../errors.ts';
 import { PATCH_POINTS } from '../patches/index.ts';
 import { commitEdits, type Edit } from './edits.ts';
 import { PackageIndex, moduleOf } from './go-package.ts';
-import { goLanguage, parseGo, queryMatches } from './go-parser.ts';
+import { goLanguage, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
 import { importsByName, methodsByName, statements } from './go-syntax.ts';
 import { findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
 import { removeRanges, renderBlock, scanMarkers } from './markers.ts';
@@ -157,7 +157,7 @@ async function planFile(
     if (edits.length === 0 || outcomes.some((o) => o.status !== 'placed')) return { outcomes, change: undefined };
 
     const patched = commitEdits(source.text, edits);
-    await verifyPatched(display, source.text, patched);
+    await verifyPatched(display, parsed, edits, patched);
     const blocks = scanMarkers(patched).blocks;
     const placed = outcomes.map((o) => ({ ...o, line: blocks.find((b) => b.pointId === o.id)?.beginLine }));
     const after = Buffer.from((source.bom ? '\uFEFF' : '') + patched, 'utf8');
@@ -168,15 +168,18 @@ async function planFile(
   }
 }
 
-/** A patched file must parse, and removing our blocks must give back exactly the original. */
-async function verifyPatched(display: string, original: string, patched: string): Promise<void> {
+/**
+ * A patched file must parse, and removing our blocks must give back exactly the original.
+ * `original` is the parse of the file before `edits`; its tree is reused, and edited, here.
+ */
+async function verifyPatched(display: string, original: ParsedGo, edits: readonly Edit[], patched: string): Promise<void> {
   try {
-    (await parseGo(patched, display)).tree.delete();
+    (await reparseGo(original, edits, patched, display)).tree.delete();
   } catch (error) {
     throw new InternalError(`the patched ${display} does not parse; nothing was written`, error);
   }
   const scan = scanMarkers(patched);
-  if (scan.problems.length > 0 || removeRanges(patched, scan.blocks) !== original) {
+  if (scan.problems.length > 0 || removeRanges(patched, scan.blocks) !== original.text) {
     throw new InternalError(`the patched ${display} would not revert to its original bytes; nothing was written`);
   }
 }
