@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { sha256 } from '../codemod/source-text.ts';
 
 /** Every file under `dir` (links as their target text) → sha256 and mode: what "byte-identical" compares. */
 export function snapshot(dir: string): Map<string, string> {
@@ -11,7 +11,7 @@ export function snapshot(dir: string): Map<string, string> {
       if (entry.isDirectory()) walk(path);
       else {
         const content = entry.isSymbolicLink() ? readlinkSync(path) : readFileSync(path);
-        files.set(relative(dir, path), `${createHash('sha256').update(content).digest('hex')} ${(lstatSync(path).mode & 0o7777).toString(8)}`);
+        files.set(relative(dir, path), `${sha256(content)} ${(lstatSync(path).mode & 0o7777).toString(8)}`);
       }
     }
   };

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import semver from 'semver';
 import { commitOf, mirrorClone, tagNames } from '../build/git.ts';
+import { sha256 } from '../codemod/source-text.ts';
 import { OperationError, UsageError } from '../errors.ts';
 
 /**
@@ -19,7 +19,7 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
 /** Clones (or fetches) `url` into the cache and returns the mirror's folder. */
 export async function mirror(url: string, cacheDir: string): Promise<string> {
   const name = url.replace(/\.git$/, '').split(/[/:\\]/).filter(Boolean).at(-1) ?? 'upstream';
-  const dir = join(cacheDir, `${name}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`);
+  const dir = join(cacheDir, `${name}-${sha256(url).slice(0, 12)}.git`);
   mkdirSync(cacheDir, { recursive: true });
   try {
     await mirrorClone(url, dir);

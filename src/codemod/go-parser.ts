@@ -3,6 +3,7 @@ import { ParseError } from '../errors.ts';
 import type { Edit } from './edits.ts';
 import type { GoNodeKind } from './go-kinds.ts';
 import { compileGoWasm } from './go-wasm.ts';
+import { lineStart } from './source-text.ts';
 
 let loading: Promise<{ language: Language; parser: Parser }> | undefined;
 
@@ -78,7 +79,7 @@ export async function reparseGo(previous: ParsedGo, edits: readonly Edit[], text
 function pointAt(text: string, offset: number): { row: number; column: number } {
   let row = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) row++;
-  return { row, column: offset - (text.lastIndexOf('\n', offset - 1) + 1) };
+  return { row, column: offset - lineStart(text, offset) };
 }
 
 /** A parse result, rejected with the first error's position when the text is not valid Go. */

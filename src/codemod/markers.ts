@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './source-text.ts';
 
 /**
  * Our blocks in a patched file look like this (whole lines, the indentation of the code around them):
@@ -42,7 +42,7 @@ export interface MarkerScan {
 }
 
 export function blockHash(bodyLines: readonly string[]): string {
-  return createHash('sha256').update(bodyLines.join('\n')).digest('hex').slice(0, 12);
+  return sha256(bodyLines.join('\n')).slice(0, 12);
 }
 
 /**

@@ -14,10 +14,16 @@ export const ENDPOINT_ACCESSORS = ['GetMetadata', 'GetPod'] as const;
 
 export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** The name the file imports a package under, if it imports it. */
+export function importedAs(context: PatchContext, importPath: string): string | undefined {
+  for (const [name, path] of context.imports) if (path === importPath) return name;
+  return undefined;
+}
+
 /** The name the file imports controller-runtime's log package under. */
 export function logPackage(context: PatchContext): Found<string> {
-  for (const [name, path] of context.imports) if (path === LOG_IMPORT) return { ok: true, value: name };
-  return { ok: false, reason: `${context.display} does not import ${LOG_IMPORT}` };
+  const name = importedAs(context, LOG_IMPORT);
+  return name === undefined ? { ok: false, reason: `${context.display} does not import ${LOG_IMPORT}` } : { ok: true, value: name };
 }
 
 /**

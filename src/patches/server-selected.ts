@@ -1,6 +1,6 @@
 import { mentions, parameters, receiverName, receiverTypeName, statements, structFields } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
-import { LOGR_IMPORT } from './_shared.ts';
+import { importedAs, LOGR_IMPORT } from './_shared.ts';
 
 const LINE = `instrLog.Info("instrument: endpoint sent to proxy", "point", "server.selected", "endpoint", {{recv}}.TargetEndpoint{{nameField}})`;
 
@@ -44,7 +44,7 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {
     if (!mentions(condition, 'RequestReceived') || !mentions(condition, 'reqHeaderResp')) {
       return { ok: false, reason: 'the branch does not test RequestReceived and reqHeaderResp' };
     }
-    const logr = [...context.imports].find(([, path]) => path === LOGR_IMPORT)?.[0];
+    const logr = importedAs(context, LOGR_IMPORT);
     const logger = parameters(method).find((p) => logr && p.type.text === `${logr}.Logger`);
     if (!logger) return { ok: false, reason: 'updateStateAndSendIfNeeded has no logr.Logger parameter' };
     const recv = receiverName(method)!;
