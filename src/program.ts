@@ -377,6 +377,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
       const { check, writeReport } = await import('./commands/check.ts');
       const report = await import('./check/report.ts');
+      const { refPassed } = await import('./check/verify.ts');
       const result = await check({
         cwd: io.cwd,
         upstream: flags.upstream,
@@ -386,7 +387,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         jobs: flags.jobs,
         cacheDir: flags.cache,
         env: io.env,
-        onRef: (r, finished, total) => io.stderr(`checked ${r.ref} (${finished}/${total}): ${Object.values(r.cells).every((c) => c === 'ok') ? 'ok' : 'not ok'}\n`),
+        onRef: (r, finished, total) => io.stderr(`checked ${r.ref} (${finished}/${total}): ${refPassed(r) ? 'ok' : 'not ok'}\n`),
       });
       const text = { text: () => report.renderText(result, io.style), json: () => report.renderJson(result), junit: () => report.renderJunit(result), github: () => report.renderGithub(result) }[flags.format]();
       if (flags.junit !== undefined) writeReport(io.cwd, flags.junit, report.renderJunit(result));

@@ -31,6 +31,11 @@ export interface RefReport {
   readonly details: readonly Detail[];
 }
 
+/** Whether every point of a ref checked out. */
+export function refPassed(report: RefReport): boolean {
+  return Object.values(report.cells).every((cell) => cell === 'ok');
+}
+
 export interface VerifyOptions {
   readonly mirror: string;
   readonly ref: string;

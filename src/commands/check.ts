@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckReport } from '../check/report.ts';
 import { defaultCacheDir, mirror, resolveRef, tagsInRange } from '../check/upstream.ts';
-import { verifyRef, type RefReport } from '../check/verify.ts';
+import { refPassed, verifyRef, type RefReport } from '../check/verify.ts';
 import { UsageError } from '../errors.ts';
 
 export interface CheckOptions {
@@ -63,7 +63,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     upstream: options.upstream,
     build: options.build === true,
     refs: reports,
-    ok: reports.every((r) => Object.values(r.cells).every((c) => c === 'ok')),
+    ok: reports.every(refPassed),
     durationMs: performance.now() - started,
   };
 }
