@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,22 @@ describe('the built instrument binary', () => {
     const noWorkspace = await spawnCli(['status'], { cwd });
     expect(noWorkspace.exitCode).toBe(2);
     expect(noWorkspace.stderr).toContain('holds no llm-d-inference-scheduler/ folder');
+  });
+});
+
+describe('what apply loads', () => {
+  // Each Node module a start loads costs milliseconds of every run (bench/apply-revert.mjs); these
+  // are the ones apply has no use for and the bundle keeps out (rolldown.config.mjs, locate.ts).
+  it('leaves child_process, the ES module loader and perf_hooks unloaded', async () => {
+    const dir = copyFixture('g12');
+    const preload = join(tempDir(), 'modules.cjs');
+    const list = join(tempDir(), 'modules.txt');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`);
+    const run = await execa(process.execPath, ['--require', preload, BIN, 'apply', '--source', dir], { reject: false });
+    expect(run.exitCode).toBe(0);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule fs');
+    for (const unwanted of ['child_process', 'perf_hooks', 'internal/modules/esm/module_job']) expect(loaded).not.toContain(`NativeModule ${unwanted}`);
   });
 });
 
