@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('../dist/cli/instrument.cjs');
+require('../dist/cli/start.cjs');

@@ -1,17 +1,10 @@
-import { setFlagsFromString } from 'node:v8';
 import { runCli } from './program.ts';
 import { plainStyle, type Style } from './reporters/text.ts';
 
-// The process entry: the only module that reads argv, looks at the terminal and sets the exit code.
+// The command line, run by start/main.ts: the only module that reads argv, looks at the terminal
+// and sets the exit code.
 
-// The Go parser is WebAssembly, run on a handful of files per command. V8's optimizing wasm tier
-// would compile it again in the background, competing with the work on a 2-core machine and
-// holding up the process exit while it finishes; the baseline tier alone is faster end to end
-// (bench/apply-revert.mjs). And the baseline tier compiles the whole module when it is loaded,
-// on background threads while the command loads and searches the tree (codemod/go-wasm.ts),
-// rather than each function on its first call, on the main thread. Set before any wasm is compiled.
-setFlagsFromString('--liftoff-only');
-setFlagsFromString('--no-wasm-lazy-compilation');
+// V8's flags and code cache are set up before this module is compiled: start/main.ts.
 
 // `instrument analyze ... | head` closes the pipe early; that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -15,15 +15,18 @@ describe('the npm package', () => {
     expect(listing).toContain('package/bin/instrument.cjs');
     expect(listing).toContain('package/dist/cli/instrument.cjs');
     expect(listing).toContain('package/dist/cli/web-tree-sitter.wasm');
+    expect(listing).toContain('package/dist/cli/instrument.cjs.v8cache');
     expect(listing).not.toContain('package/test/');
 
     const prefix = join(out, 'prefix');
     await execa('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', join(out, tarball)]);
     const bin = join(prefix, 'node_modules', '.bin', 'instrument');
     const fixture = copyFixture('g05');
-    const applied = await execa(bin, ['apply', '--source', fixture], { reject: false });
+    const applied = await execa(bin, ['apply', '--source', fixture], { reject: false, env: { INSTRUMENT_CODE_CACHE: 'report' } });
     expect(applied.exitCode, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('applied 5 points');
+    // The code cache made by the build is taken where npm installed the package.
+    expect(applied.stderr).toMatch(/^code cache: used instrument\.cjs .*; rejected -; compiled -$/m);
     const reverted = await execa(bin, ['revert', '--source', fixture], { reject: false });
     expect(reverted.exitCode).toBe(0);
   });
