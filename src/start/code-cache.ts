@@ -52,7 +52,7 @@ export function useCodeCache(dir: string, mode: CodeCacheMode): CodeCacheReport 
   prototype._compile = function (this: InternalModule, content: string, filename: string) {
     if (dirname(filename) !== dir || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
     const cachePath = filename + CODE_CACHE_SUFFIX;
-    const cachedData = mode === 'read' && existsSync(cachePath) ? readFileSync(cachePath) : undefined;
+    const cachedData = mode === 'read' ? readCache(cachePath) : undefined;
     // The wrapper Node puts around every CommonJS module, on the module's first line so that line
     // numbers in stack traces stay as they are.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${content}\n})`, { filename, cachedData });
@@ -70,4 +70,13 @@ export function useCodeCache(dir: string, mode: CodeCacheMode): CodeCacheReport 
     });
   }
   return report;
+}
+
+/** A cache that cannot be read is no cache: the chunk is compiled from source. */
+function readCache(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }

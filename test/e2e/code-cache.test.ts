@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, REPO, tempDir } from '../helpers/fixtures.ts';
@@ -60,11 +60,16 @@ describe('the code cache of the built command line', () => {
     // Garbage in place of the lock chunk's.
     const lock = readdirSync(chunks).find((n) => /^lock-.*\.cjs$/.test(n))!;
     writeFileSync(join(chunks, `${lock}.v8cache`), 'not a code cache');
+    // One that cannot be read at all (a folder in its place): the chunk is compiled from source.
+    const transaction = readdirSync(chunks).find((n) => /^transaction-.*\.cjs$/.test(n))!;
+    rmSync(join(chunks, `${transaction}.v8cache`));
+    mkdirSync(join(chunks, `${transaction}.v8cache`));
     const fixture = copyFixture('g12');
     const applied = await run(dir, ['apply', '--source', fixture]);
     expect(applied.exitCode, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('applied 5 points');
     expect(applied.report!.rejected.sort()).toEqual([apply, lock].sort());
+    expect(applied.report!.compiled).toEqual([transaction]);
 
     // Other V8 flags than the cache was made with: every cache is refused.
     const reverted = await run(dir, ['revert', '--source', fixture], { nodeFlags: ['--max-lazy'] });
