@@ -29,8 +29,8 @@ function runtimeWasmPath(): string {
 /**
  * Starts compiling the parser's WebAssembly on V8's background threads and returns at once; the
  * first call decides when. Commands that parse Go call it before loading anything else, so the
- * compiling overlaps the loading of the engine and the search of the tree (src/cli.ts makes it
- * compile every function up front instead of each on its first call, on the main thread).
+ * compiling overlaps the loading of the engine and the search of the tree (src/start/main.ts
+ * makes it compile every function up front instead of each on its first call, on the main thread).
  */
 export function compileGoWasm(): GoWasm {
   compiling ??= (() => {

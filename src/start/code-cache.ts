@@ -32,7 +32,7 @@ export interface CodeCacheReport {
   readonly compiled: string[];
 }
 
-export const CODE_CACHE_SUFFIX = '.v8cache';
+const CODE_CACHE_SUFFIX = '.v8cache';
 
 interface InternalModule {
   _compile(content: string, filename: string): unknown;
@@ -66,7 +66,7 @@ export function useCodeCache(dir: string, mode: CodeCacheMode): CodeCacheReport 
   if (mode === 'write') {
     // At exit the cache holds every function the run compiled, not only the chunk's top level.
     process.on('exit', () => {
-      for (const { script, path } of toWrite) if (!existsSync(path)) writeFileSync(path, script.createCachedData());
+      for (const { script, path } of toWrite) writeFileSync(path, script.createCachedData());
     });
   }
   return report;
