@@ -25,18 +25,23 @@ function profileRun(p: ProfileState): ProfileRun {
   let runnerUp: string | undefined;
   let margin: number | undefined;
   let tie: string[] | undefined;
-  const pick = p.picked?.[0];
-  const entries = Object.entries(p.totals ?? {});
-  if (entries.length > 0) {
-    const best = Math.max(...entries.map(([, v]) => v));
-    const top = entries.filter(([, v]) => Math.abs(v - best) < EPSILON).map(([k]) => k);
-    if (top.length > 1) tie = top.sort();
-    if (pick !== undefined) {
-      const others = entries.filter(([k]) => !p.picked!.includes(k)).sort((a, b) => b[1] - a[1]);
-      runnerUp = others[0]?.[0];
-      const picked = p.totals![pick];
-      if (runnerUp !== undefined && picked !== undefined) margin = picked - others[0]![1];
+  const totals = p.totals;
+  if (totals !== undefined) {
+    // One pass: the highest total, how many share it, and the best endpoint outside the pick.
+    let best = -Infinity;
+    let other = -Infinity;
+    for (const key in totals) {
+      const v = totals[key]!;
+      if (v > best) best = v;
+      if (v > other && !p.picked?.includes(key)) [other, runnerUp] = [v, key];
     }
+    for (const key in totals) if (Math.abs(totals[key]! - best) < EPSILON) (tie ??= []).push(key);
+    if (tie !== undefined && tie.length > 1) tie.sort();
+    else tie = undefined;
+    const pick = p.picked?.[0];
+    const picked = pick === undefined ? undefined : totals[pick];
+    if (pick === undefined) runnerUp = undefined;
+    else if (runnerUp !== undefined && picked !== undefined) margin = picked - other;
   }
   return {
     name: p.name,
@@ -65,13 +70,14 @@ function pickCheck(run: ProfileRun): Check {
   if (run.status === 'failed' || run.status === 'not-run') return { ...base, result: 'not-applicable', detail: run.status === 'failed' ? `failed: ${run.error ?? 'no error text'}` : 'not run' };
   const pick = run.picked?.[0];
   if (pick === undefined) return { ...base, result: 'unverified', detail: 'no pick logged' };
-  if (!run.totals || Object.keys(run.totals).length === 0) return { ...base, result: 'unverified', detail: 'no weighted totals logged' };
+  if (!run.totals || run.totals[pick] === undefined && Object.keys(run.totals).length === 0) return { ...base, result: 'unverified', detail: 'no weighted totals logged' };
   if (!isMaxScore(run.picker)) return { ...base, result: 'not-applicable', detail: `${run.picker} does not pick by the highest total` };
-  const best = Math.max(...Object.values(run.totals));
+  let best = -Infinity;
+  for (const key in run.totals) if (run.totals[key]! > best) best = run.totals[key]!;
   const total = run.totals[pick];
   if (total === undefined) return { ...base, result: 'problem', detail: `picked ${pick}, which has no weighted total (the highest is ${best})` };
   if (total < best - EPSILON) {
-    const top = Object.entries(run.totals).filter(([, v]) => Math.abs(v - best) < EPSILON).map(([k]) => k);
+    const top = Object.keys(run.totals).filter((k) => Math.abs(run.totals![k]! - best) < EPSILON);
     return { ...base, result: 'problem', detail: `picked ${pick} (${total}) but ${top.join(', ')} had ${best}` };
   }
   return { ...base, result: 'ok', detail: run.tie ? `tie at ${best}: ${run.tie.join(', ')}` : `highest total ${best}` };
