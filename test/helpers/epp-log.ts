@@ -178,17 +178,22 @@ export class EppLog {
     return { NamespacedName: { Namespace: namespace, Name: pod }, PodName: pod, Address: ip, Port: port, MetricsHost: `${ip}:${port}`, Labels: { 'llm-d.ai/role': isPrefill(name) ? 'prefill' : 'decode' }, WaitingQueueSize: 0, KVCacheUsagePercent: 0.1 };
   }
 
-  upstreamRun(id: string, run: RunResult, options: { v4?: boolean; nameKey?: 'profile' | 'name' } = {}): this {
+  /**
+   * One profile's run in upstream's lines: GIE v1.2 keys by default; `nameKey: 'name'` as GIE
+   * v0.5–v1.0 name the profile, `endpoints: true` as GIE v1.4 on and llm-d-router key the endpoints.
+   */
+  upstreamRun(id: string, run: RunResult, options: { v4?: boolean; nameKey?: 'profile' | 'name'; endpoints?: boolean } = {}): this {
     const ctx = context(id);
     const key = options.nameKey ?? 'profile';
+    const list = options.endpoints ? 'endpoints' : 'pods';
     this.write(3, 'scheduling/scheduler.go:69', 'Running scheduler profile', { ...ctx, [key]: run.profile });
     if (options.v4 !== false) {
-      this.write(4, 'framework/scheduler_profile.go:133', 'Before running filter plugins', { ...ctx, pods: run.endpoints.map(EppLog.object) });
+      this.write(4, 'framework/scheduler_profile.go:133', 'Before running filter plugins', { ...ctx, [list]: run.endpoints.map(EppLog.object) });
       let survivors = [...run.endpoints];
       for (const f of run.filters) {
         this.write(3, 'framework/scheduler_profile.go:136', 'Running filter plugin', { ...ctx, plugin: `${f.name}/${f.type}` });
         survivors = survivors.filter((e) => !f.removed.includes(e));
-        this.write(4, 'framework/scheduler_profile.go:140', 'Completed running filter plugin successfully', { ...ctx, plugin: `${f.name}/${f.type}`, pods: survivors.map(EppLog.object) });
+        this.write(4, 'framework/scheduler_profile.go:140', 'Completed running filter plugin successfully', { ...ctx, plugin: `${f.name}/${f.type}`, [list]: survivors.map(EppLog.object) });
       }
       if (run.status === 'ok') {
         for (const s of run.scorers) {
@@ -197,8 +202,12 @@ export class EppLog {
           });
         }
         this.write(3, 'framework/scheduler_profile.go:183', 'Running picker plugin', { ...ctx, plugin: 'max-score-picker/max-score-picker' });
-        this.write(4, 'framework/scheduler_profile.go:184', 'Candidate pods for picking', { ...ctx, 'pods-weighted-score': run.scored.map((e, i) => ({ Pod: EppLog.object(e), Score: run.totals[i] })) });
-        this.write(4, 'framework/scheduler_profile.go:188', 'Completed running picker plugin successfully', { ...ctx, plugin: 'max-score-picker/max-score-picker', result: { TargetPods: run.picked.map(EppLog.object) } });
+        this.write(4, 'framework/scheduler_profile.go:184', 'Candidate pods for picking', {
+          ...ctx,
+          [`${list}-weighted-score`]: run.scored.map((e, i) => (options.endpoints ? { Endpoint: EppLog.object(e), Score: run.totals[i] } : { Pod: EppLog.object(e), Score: run.totals[i] })),
+        });
+        const result = options.endpoints ? { TargetEndpoints: run.picked.map(EppLog.object) } : { TargetPods: run.picked.map(EppLog.object) };
+        this.write(4, 'framework/scheduler_profile.go:188', 'Completed running picker plugin successfully', { ...ctx, plugin: 'max-score-picker/max-score-picker', result });
       }
     }
     if (run.status === 'failed') return this.write(3, 'scheduling/scheduler.go:73', 'failed to run scheduler profile', { ...ctx, profile: run.profile, error: run.error });

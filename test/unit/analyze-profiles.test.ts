@@ -309,6 +309,23 @@ describe.each(['console', 'json'] as const)("upstream's own lines only (V3 and V
     expect(summary.checks['pick-is-highest']).toMatchObject({ ok: 11, problem: 0 });
   });
 
+  it.each([
+    ['GIE v0.5–v1.0 (the profile as `name`)', { nameKey: 'name' as const }],
+    ['GIE v1.4 on and llm-d-router (`endpoints`, `TargetEndpoints`)', { endpoints: true }],
+  ])('reads the keys of %s', (_, options) => {
+    const log = new EppLog(encoder);
+    const { decode, prefill } = pdRuns(3);
+    const d = runProfile(decode);
+    const p = runProfile(prefill);
+    log.upstreamRun('k-1', d, options).upstreamRun('k-1', p, options).requestHandled('k-1', ADDRESS[d.picked[0]!]!);
+    const r = analyze(log).byId('k-1');
+    expect(Object.values(r.profiles).map((x) => [x.name, x.status, x.candidates?.length, x.filters[0]?.kept, x.picked, Object.keys(x.totals ?? {}).length])).toEqual([
+      ['decode', 'ok', 5, 3, d.picked, 3],
+      ['prefill', 'ok', 5, 2, p.picked, 2],
+    ]);
+    expect(r.problems).toEqual([]);
+  });
+
   it('reads the V3 boundaries alone (GIE v1.2+ at --v=3): profiles and their outcome, no scores', () => {
     const log = new EppLog(encoder);
     const { decode, prefill } = pdRuns(0, { prefillFilter: NOTHING_FILTER });

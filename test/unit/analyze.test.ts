@@ -181,6 +181,11 @@ describe('instrument analyze', () => {
 
     const missing = await cli(['analyze', 'nope.log'], { cwd: dir });
     expect(missing.exitCode).toBe(2);
+    const folder = await cli(['analyze', '.'], { cwd: dir });
+    expect([folder.exitCode, folder.stderr]).toEqual([2, expect.stringContaining('. is a folder, not a log file')]);
+    // A device or a pipe is read like a file (`instrument analyze <(kubectl logs ...)`): here, nothing.
+    const empty = await cli(['analyze', '/dev/null'], { cwd: dir });
+    expect([empty.exitCode, empty.stderr]).toEqual([1, expect.stringContaining('/dev/null is empty.')]);
   });
 
   it('reads standard input', async () => {
