@@ -151,6 +151,8 @@ function prefillCheck(r: OpenRequest, runs: readonly ProfileRun[], primary: Prof
   return { check: { ...base, result: 'unverified', detail: `no line maps ${header} to an endpoint name (upstream logs every endpoint's address at --v=2 when the EPP starts: capture from the start, or read upstream's --v=4 lines)` }, name: undefined };
 }
 
+const PROBLEM_OF = { 'pick-is-highest': 'pick-not-highest', 'envoy-is-primary-pick': 'envoy-mismatch', 'prefill-is-prefill-pick': 'prefill-mismatch' } as const;
+
 /** The record of a completed request: its profiles in run order, the checks, the problems. */
 export function finishRecord(r: OpenRequest, book: AddressBook): RequestRecord {
   const ran = [...r.profiles.values()].filter((p) => p.status !== 'not-run');
@@ -178,7 +180,6 @@ export function finishRecord(r: OpenRequest, book: AddressBook): RequestRecord {
   }
   if (r.decisionError !== undefined) failures.push({ kind: failureKind(r.decisionError, 'scheduling-failed'), requestId: r.requestId, profile: undefined, message: r.decisionError, line: r.firstLine });
 
-  const PROBLEM_OF = { 'pick-is-highest': 'pick-not-highest', 'envoy-is-primary-pick': 'envoy-mismatch', 'prefill-is-prefill-pick': 'prefill-mismatch' } as const;
   const problems: Problem[] = checks.filter((c) => c.result === 'problem').map((c) => ({ kind: PROBLEM_OF[c.check], requestId: r.requestId, profile: c.profile, detail: c.detail }));
   const picked = primary?.picked;
   const anyPick = runs.some((p) => p.picked?.length);

@@ -22,7 +22,11 @@ export interface ProfileState {
   picked: string[] | undefined;
   /** Format 2: the run's own line was read; upstream's lines about it no longer count. */
   complete: boolean;
+  /** Whose lines filled it: upstream's (read before the log showed ours) give way to ours. */
+  origin: Origin;
 }
+
+type Origin = 'ours' | 'upstream';
 
 /** A request as its lines arrive. */
 export interface OpenRequest {
@@ -87,8 +91,9 @@ export function openRequest(requestId: string, line: number, time: string | unde
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown) => (typeof value === 'number' ? value : undefined);
 
-function freshProfile(name: string, named: boolean): ProfileState {
+function freshProfile(name: string, named: boolean, origin: Origin = 'ours'): ProfileState {
   return {
+    origin,
     name,
     named,
     round: undefined,
@@ -108,11 +113,22 @@ function freshProfile(name: string, named: boolean): ProfileState {
 
 const hasData = (p: ProfileState) => p.candidates !== undefined || p.scorers.size > 0 || p.picked !== undefined || p.totals !== undefined || p.filters.length > 0;
 
+/**
+ * Our line about a run that upstream's lines began (only before the log has shown ours: the first
+ * requests): ours say the same and more, so upstream's data gives way; the V3 outcome stays.
+ */
+function adopt(p: ProfileState, origin: Origin): ProfileState {
+  if (p.origin === origin || origin === 'upstream') return p;
+  Object.assign(p, { origin, candidates: undefined, filters: [], survivors: undefined, scorers: new Map(), totals: undefined, picker: undefined, pickerName: undefined, picked: undefined });
+  return p;
+}
+
 /** A profile by name, created in run order; a run that starts again replaces the last one's data. */
-function named(r: OpenRequest, name: string, startsRun: boolean): ProfileState {
+function named(r: OpenRequest, name: string, startsRun: boolean, origin: Origin): ProfileState {
   let p = r.profiles.get(name);
-  if (!p || (startsRun && (p.complete || hasData(p)))) {
-    p = freshProfile(name, true);
+  if (p && p.origin !== origin && origin === 'ours') p = adopt(p, origin);
+  else if (!p || (startsRun && (p.complete || hasData(p)))) {
+    p = freshProfile(name, true, origin);
     r.profiles.set(name, p);
   }
   r.current = p;
@@ -123,12 +139,15 @@ function named(r: OpenRequest, name: string, startsRun: boolean): ProfileState {
  * The profile a line without a profile name belongs to: the one upstream named, or the current
  * unnamed run; a line that starts a run after one was complete opens the next (`#2`, ...).
  */
-function profileOf(r: OpenRequest, f: Fields, startsRun: boolean): ProfileState {
+function profileOf(r: OpenRequest, f: Fields, startsRun: boolean, origin: Origin): ProfileState {
   const name = str(f.profile) ?? r.upstreamProfile;
-  if (name !== undefined && name !== '') return named(r, name, startsRun);
+  if (name !== undefined && name !== '') return named(r, name, startsRun, origin);
   const current = r.current;
-  if (current && !current.named && current.picked === undefined && !(startsRun && hasData(current))) return current;
-  const p = freshProfile(`#${++r.unnamedRuns}`, false);
+  if (current && !current.named) {
+    if (current.origin === 'upstream' && origin === 'ours') return adopt(current, origin);
+    if (current.picked === undefined && !(startsRun && hasData(current))) return current;
+  }
+  const p = freshProfile(`#${++r.unnamedRuns}`, false, origin);
   r.profiles.set(p.name, p);
   r.current = p;
   return p;
@@ -166,13 +185,13 @@ export function takeFormat1(r: OpenRequest, point: string, f: Fields, book: Addr
   r.sources.add('format-1');
   switch (point) {
     case 'profile.candidates': {
-      const p = profileOf(r, f, true);
+      const p = profileOf(r, f, true, 'ours');
       p.candidates = names(f.endpoints);
       r.scheduling = true;
       break;
     }
     case 'profile.scores': {
-      const p = profileOf(r, f, false);
+      const p = profileOf(r, f, false, 'ours');
       const scorer = str(f.scorer) ?? '(unnamed)';
       const name = str(f.scorerName);
       p.scorers.set(`${scorer}\u0000${name ?? ''}`, { scorer, name, weight: num(f.weight), scores: numberRecord(f.scores) ?? {} });
@@ -180,7 +199,7 @@ export function takeFormat1(r: OpenRequest, point: string, f: Fields, book: Addr
       break;
     }
     case 'profile.picked': {
-      const p = profileOf(r, f, false);
+      const p = profileOf(r, f, false, 'ours');
       p.picker = str(f.picker);
       p.pickerName = str(f.pickerName);
       p.totals = numberRecord(f.weightedScores);
@@ -312,12 +331,12 @@ export function takeUpstream(r: OpenRequest, msg: string, f: Fields, book: Addre
     const name = str(f.profile) ?? str(f.name);
     if (name === undefined) return;
     r.upstreamProfile = name;
-    named(r, name, true);
+    named(r, name, true, 'upstream');
   } else if (msg === UPSTREAM.profileFailed || UPSTREAM.profileDone.test(msg)) {
     const name = str(f.profile) ?? str(f.name) ?? r.upstreamProfile;
     r.upstreamProfile = undefined;
     if (name === undefined) return;
-    const p = r.profiles.get(name) ?? named(r, name, false);
+    const p = r.profiles.get(name) ?? named(r, name, false, 'upstream');
     if (p.complete) return;
     if (msg === UPSTREAM.profileFailed) {
       p.status = 'failed';
@@ -329,7 +348,7 @@ export function takeUpstream(r: OpenRequest, msg: string, f: Fields, book: Addre
       // G040/G05: the picked *backend.Pod, printed with its Stringer, at V2.
       const ref = endpointRef(endpoint)!;
       if (r.profiles.size === 0) {
-        const p = profileOf(r, f, true);
+        const p = profileOf(r, f, true, 'upstream');
         p.picked = [ref.name];
         p.status = 'ok';
       }
@@ -349,12 +368,12 @@ export function takeUpstream(r: OpenRequest, msg: string, f: Fields, book: Addre
 /** The lines inside a profile's run (V4 unless said otherwise). */
 function takeUpstreamRun(r: OpenRequest, msg: string, f: Fields, book: AddressBook): void {
   if (msg === UPSTREAM.filtersBefore) {
-    const p = profileOf(r, f, true);
+    const p = profileOf(r, f, true, 'upstream');
     if (p.complete) return;
     p.candidates = learnAll(endpointsField(f), book);
     p.survivors = p.candidates;
   } else if (UPSTREAM.filterDone.test(msg)) {
-    const p = profileOf(r, f, false);
+    const p = profileOf(r, f, false, 'upstream');
     const which = plugin(f.plugin);
     if (p.complete || !which) return;
     const survivors = learnAll(endpointsField(f), book);
@@ -363,22 +382,24 @@ function takeUpstreamRun(r: OpenRequest, msg: string, f: Fields, book: AddressBo
     p.filters.push({ filter: which.type, name: which.name, kept: survivors?.length, removed: before && kept ? before.filter((e) => !kept.has(e)) : undefined });
     p.survivors = survivors;
   } else if (msg === UPSTREAM.score) {
-    const p = profileOf(r, f, false);
+    const p = profileOf(r, f, false, 'upstream');
     const which = plugin(f.plugin);
     const endpoint = endpointName(f.endpoint);
     const score = num(f.score);
     if (p.complete || !which || endpoint === undefined || score === undefined) return;
     const key = `${which.type}\u0000${which.name ?? ''}`;
-    const existing = p.scorers.get(key) ?? { scorer: which.type, name: which.name, weight: undefined, scores: {} };
-    p.scorers.set(key, { ...existing, scores: { ...existing.scores, [endpoint]: score } });
+    let scorer = p.scorers.get(key);
+    if (!scorer) p.scorers.set(key, (scorer = { scorer: which.type, name: which.name, weight: undefined, scores: {} }));
+    // Our own object, filled one endpoint per line.
+    (scorer.scores as Record<string, number>)[endpoint] = score;
   } else if (msg === UPSTREAM.llmdScores) {
     // llm-d's active-request scorer says the same as "Calculated score" does for it (from G10 on).
-    const p = profileOf(r, f, false);
+    const p = profileOf(r, f, false, 'upstream');
     const scores = numberRecord(f.scores);
     if (p.complete || !scores || [...p.scorers.values()].some((s) => s.scorer === 'active-request-scorer')) return;
     p.scorers.set('active-request-scorer\u0000', { scorer: 'active-request-scorer', name: undefined, weight: undefined, scores });
   } else if (msg === UPSTREAM.candidatesForPicking) {
-    const p = profileOf(r, f, false);
+    const p = profileOf(r, f, false, 'upstream');
     const scored = f['endpoints-weighted-score'] ?? f['pods-weighted-score'];
     if (p.complete || !Array.isArray(scored)) return;
     p.totals = {};
@@ -390,7 +411,7 @@ function takeUpstreamRun(r: OpenRequest, msg: string, f: Fields, book: AddressBo
       if (ref.address) book.learn(ref.address, ref.name);
     }
   } else if (UPSTREAM.pickerDone.test(msg)) {
-    const p = profileOf(r, f, false);
+    const p = profileOf(r, f, false, 'upstream');
     if (p.complete) return;
     const which = plugin(f.plugin) ?? plugin(f.picker);
     if (which) {

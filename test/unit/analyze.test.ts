@@ -101,6 +101,14 @@ describe('reading each log form', () => {
     ]);
   });
 
+  it("lets our lines take over a run whose first lines were upstream's (the log's first request, before ours were seen)", async () => {
+    const upstreamFirst = JSON.stringify({ level: 'Level(-4)', ts: '2026-11-27T20:11:36Z', caller: 'x.go:1', msg: 'Before running filter plugins', 'x-request-id': 'r-first', pods: [{ NamespacedName: { Namespace: 'ns', Name: 'a' }, Address: '10.0.0.1', Port: '8000' }] });
+    const { byId } = await analyzeText([upstreamFirst, ...ours('r-first'), ...ours('r-next')].join('\n'));
+    expect(Object.keys(byId('r-first').profiles)).toEqual(['#1']);
+    expect(byId('r-first').profiles['#1']).toMatchObject({ candidates: ['ns/a', 'ns/b'], picked: ['ns/a'], scorers: [expect.objectContaining({ scorer: 'active-request-scorer', weight: 2 })] });
+    expect(byId('r-first').problems).toEqual([]);
+  });
+
   it('reads our console lines as well as our JSON lines', async () => {
     const console = `2026-11-27T20:23:08Z${T}LEVEL(-2)${T}framework/scheduler_profile.go:124${T}instrument: picked endpoint${T}{"x-request-id": "r-c", "point": "profile.picked", "picker": "max-score-picker", "pickerName": "max-score-picker", "picked": ["ns/a"], "weightedScores": {"ns/a":3,"ns/b":2.5}}`;
     const { byId } = await analyzeText(console);
