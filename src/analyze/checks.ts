@@ -83,6 +83,14 @@ function pickCheck(run: ProfileRun): Check {
   return { ...base, result: 'ok', detail: run.tie ? `tie at ${best}: ${run.tie.join(', ')}` : `highest total ${best}` };
 }
 
+/**
+ * The ip of `ip:port`. An endpoint's port can differ from its object's where the EPP rewrites it
+ * (llm-d's data-parallel `primaryPort`), so an address is proven another endpoint's only by its ip.
+ */
+function host(address: string): string {
+  return /^(.*):\d+$/.exec(address)?.[1] ?? address;
+}
+
 /** The name behind an address, as the record or the address book can prove it. */
 function resolve(address: string | undefined, book: AddressBook): string | undefined {
   return address === undefined ? undefined : book.nameOf(address);
@@ -107,7 +115,7 @@ function envoyCheck(r: OpenRequest, runs: readonly ProfileRun[], primary: Profil
   if (pick === undefined) return { ...base, result: 'unverified', detail: `${primary.name} ${primary.status === 'failed' ? 'failed' : 'logged no pick'}, yet Envoy was sent ${r.envoyEndpoint}` };
   if (sentName === undefined) {
     const known = book.addressOf(pick);
-    if (known !== undefined && known !== first) return { ...base, result: 'problem', detail: `${primary.name} picked ${pick} (${known}) but Envoy was sent ${r.envoyEndpoint}` };
+    if (known !== undefined && host(known) !== host(first)) return { ...base, result: 'problem', detail: `${primary.name} picked ${pick} (${known}) but Envoy was sent ${r.envoyEndpoint}` };
     return { ...base, result: known === first ? 'ok' : 'unverified', detail: known === first ? `${first} is ${pick}` : `no line names the endpoint at ${first}` };
   }
   if (sentName !== pick) return { ...base, result: 'problem', detail: `${primary.name} picked ${primary.picked!.join(', ')} but Envoy was sent ${r.envoyEndpoint} (${sentName})` };
@@ -147,7 +155,7 @@ function prefillCheck(r: OpenRequest, runs: readonly ProfileRun[], primary: Prof
       : { check: { ...base, result: 'problem', detail: `${prefill.name} picked ${pick} but the prefill header is ${header} (${headerName})` }, name: headerName };
   }
   const known = book.addressOf(pick);
-  if (known !== undefined && known !== header) return { check: { ...base, result: 'problem', detail: `${prefill.name} picked ${pick} (${known}) but the prefill header is ${header}` }, name: undefined };
+  if (known !== undefined && host(known) !== host(header)) return { check: { ...base, result: 'problem', detail: `${prefill.name} picked ${pick} (${known}) but the prefill header is ${header}` }, name: undefined };
   return { check: { ...base, result: 'unverified', detail: `no line maps ${header} to an endpoint name (upstream logs every endpoint's address at --v=2 when the EPP starts: capture from the start, or read upstream's --v=4 lines)` }, name: undefined };
 }
 

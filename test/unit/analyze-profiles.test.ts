@@ -326,6 +326,20 @@ describe.each(['console', 'json'] as const)("upstream's own lines only (V3 and V
     expect(r.problems).toEqual([]);
   });
 
+  it("compares Envoy's address with the pick's by ip only (llm-d's data-parallel primaryPort rewrites the port)", () => {
+    const single = (id: string, sent: (picked: string) => string) => {
+      const log = new EppLog(encoder);
+      const d = runProfile({ ...pdRuns(1).decode, candidates: ['llm-d/decode-a', 'llm-d/decode-b', 'llm-d/decode-c'], filters: [] });
+      log.upstreamRun(id, d).requestHandled(id, sent(d.picked[0]!));
+      return analyze(log).byId(id);
+    };
+    const rewritten = single('dp-1', (picked) => ADDRESS[picked]!.replace(':8000', ':9000'));
+    expect(rewritten.checks.find((c) => c.check === 'envoy-is-primary-pick')).toMatchObject({ result: 'unverified' });
+    expect(rewritten.problems).toEqual([]);
+    const elsewhere = single('dp-2', (picked) => ADDRESS[ALL.find((e) => e.includes('/decode-') && e !== picked)!]!.replace(':8000', ':9000'));
+    expect(elsewhere.problems.map((p) => p.kind)).toEqual(['envoy-mismatch']);
+  });
+
   it('reads the V3 boundaries alone (GIE v1.2+ at --v=3): profiles and their outcome, no scores', () => {
     const log = new EppLog(encoder);
     const { decode, prefill } = pdRuns(0, { prefillFilter: NOTHING_FILTER });
