@@ -2,14 +2,17 @@
 // Generates a large EPP log in each zap encoding (JSON lines, and development console lines with
 // stack traces), then times `instrument analyze --json` (the built CLI) against jq doing a
 // comparable select-and-group over the same file, reporting throughput and peak memory of both.
-//   npm run build && node bench/analyze-vs-jq.mjs [--size-mb 1024] [--keep]
+// `--format 2` writes our lines as `apply` writes them now (docs/line-format.md: one line per
+// profile run, one for the decision); the default, 1, writes the five one-line points of format 1.
+//   npm run build && node bench/analyze-vs-jq.mjs [--size-mb 1024] [--format 1|2] [--keep]
 // Needs jq and GNU time (/usr/bin/time) on PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '1024' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '1024' }, format: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
+if (!['1', '2'].includes(values.format)) throw new Error(`--format ${values.format}: expected 1 or 2`);
 const repo = new URL('..', import.meta.url).pathname;
 const out = join(repo, 'bench', 'out');
 mkdirSync(out, { recursive: true });
@@ -33,18 +36,43 @@ function requestLines(n) {
   const queue = Object.fromEntries(endpoints.map((e, i) => [e, 1 - (i % 4) / 4]));
   const totals = Object.fromEntries(endpoints.map((e) => [e, 2 * active[e] + queue[e]]));
   const picked = Object.entries(totals).sort((a, b) => b[1] - a[1])[0][0];
-  const lines = [
-    ['Level(-4)', 'framework/scheduler_profile.go:131', 'Before running filter plugins', { ...ctx, pods: endpointDump }],
-    ['Level(-2)', 'framework/scheduler_profile.go:101', 'instrument: candidate endpoints', { ...ctx, point: 'profile.candidates', count: endpoints.length, endpoints }],
-    ...endpoints.map((e) => ['Level(-4)', 'framework/scheduler_profile.go:165', 'Calculated score', { ...ctx, plugin: 'active-request-scorer/active-request-scorer', endpoint: e, score: active[e] }]),
-    ['Level(-2)', 'framework/scheduler_profile.go:175', 'instrument: scorer scores per endpoint', { ...ctx, point: 'profile.scores', scorer: 'active-request-scorer', scorerName: 'active-request-scorer', weight: 2, scores: active }],
-    ['Level(-2)', 'framework/scheduler_profile.go:175', 'instrument: scorer scores per endpoint', { ...ctx, point: 'profile.scores', scorer: 'queue-scorer', scorerName: 'queue-scorer', weight: 1, scores: queue }],
-    ['Level(-4)', 'framework/scheduler_profile.go:190', 'Candidate pods for picking', { ...ctx, 'pods-weighted-score': endpointDump.map((p) => ({ Pod: p, Score: totals[p.NamespacedName] })) }],
-    ['Level(-2)', 'framework/scheduler_profile.go:124', 'instrument: picked endpoint', { ...ctx, point: 'profile.picked', picker: 'max-score-picker', pickerName: 'max-score-picker', picked: [picked], weightedScores: totals }],
-    ['Level(-3)', 'requestcontrol/director.go:140', 'Request handled', { ...ctx, targetModel: ctx.targetModelName, endpoint: `10.0.0.${endpoints.indexOf(picked) + 1}:8000` }],
-    ['Level(-2)', 'handlers/server.go:168', 'instrument: request handled by endpoint picker', { 'x-request-id': id, point: 'server.request', path: '/v1/chat/completions', incomingModel: ctx.incomingModelName, targetModel: ctx.targetModelName }],
-    ['Level(-2)', 'handlers/server.go:237', 'instrument: endpoint sent to proxy', { 'x-request-id': id, point: 'server.selected', endpoint: `10.0.0.${endpoints.indexOf(picked) + 1}:8000`, endpointName: picked }],
-  ];
+  const endpointOf = (e) => `10.0.0.${endpoints.indexOf(e) + 1}:8000`;
+  const selected = ['Level(-2)', 'handlers/server.go:237', 'instrument: endpoint sent to proxy', { 'x-request-id': id, point: 'server.selected', endpoint: endpointOf(picked), endpointName: picked }];
+  const handled = ['Level(-2)', 'handlers/server.go:168', 'instrument: request handled by endpoint picker', { 'x-request-id': id, point: 'server.request', path: '/v1/chat/completions', incomingModel: ctx.incomingModelName, targetModel: ctx.targetModelName }];
+  // Format 2 puts the profile's name on the logger for its run, so upstream's lines in it carry it too.
+  const run = values.format === '2' ? { ...ctx, profile: 'default' } : ctx;
+  const upstreamBefore = ['Level(-4)', 'framework/scheduler_profile.go:131', 'Before running filter plugins', { ...run, pods: endpointDump }];
+  const upstreamScores = endpoints.map((e) => ['Level(-4)', 'framework/scheduler_profile.go:165', 'Calculated score', { ...run, plugin: 'active-request-scorer/active-request-scorer', endpoint: e, score: active[e] }]);
+  const upstreamPicking = ['Level(-4)', 'framework/scheduler_profile.go:190', 'Candidate pods for picking', { ...run, 'pods-weighted-score': endpointDump.map((p) => ({ Pod: p, Score: totals[p.NamespacedName] })) }];
+  const upstreamHandled = ['Level(-3)', 'requestcontrol/director.go:140', 'Request handled', { ...ctx, targetModel: ctx.targetModelName, endpoint: endpointOf(picked) }];
+  const lines =
+    values.format === '2'
+      ? [
+          upstreamBefore,
+          ...upstreamScores,
+          upstreamPicking,
+          ['Level(-2)', 'scheduling/scheduler.go:80', 'instrument: profile run', {
+            ...run, point: 'scheduler.profile', round: 1, status: 'ok', endpoints, filters: [], scored: endpoints,
+            scorers: [{ type: 'active-request-scorer', name: 'active-request-scorer', weight: 2, scores: endpoints.map((e) => active[e]) }, { type: 'queue-scorer', name: 'queue-scorer', weight: 1, scores: endpoints.map((e) => queue[e]) }],
+            totals: endpoints.map((e) => totals[e]), picker: { type: 'max-score-picker', name: 'max-score-picker' }, picked: [picked],
+          }],
+          ['Level(-2)', 'scheduling/scheduler.go:96', 'instrument: scheduling decision', { ...ctx, point: 'scheduler.decision', profiles: [{ name: 'default', status: 'ok', round: 1 }], primary: 'default' }],
+          upstreamHandled,
+          handled,
+          selected,
+        ]
+      : [
+          upstreamBefore,
+          ['Level(-2)', 'framework/scheduler_profile.go:101', 'instrument: candidate endpoints', { ...ctx, point: 'profile.candidates', count: endpoints.length, endpoints }],
+          ...upstreamScores,
+          ['Level(-2)', 'framework/scheduler_profile.go:175', 'instrument: scorer scores per endpoint', { ...ctx, point: 'profile.scores', scorer: 'active-request-scorer', scorerName: 'active-request-scorer', weight: 2, scores: active }],
+          ['Level(-2)', 'framework/scheduler_profile.go:175', 'instrument: scorer scores per endpoint', { ...ctx, point: 'profile.scores', scorer: 'queue-scorer', scorerName: 'queue-scorer', weight: 1, scores: queue }],
+          upstreamPicking,
+          ['Level(-2)', 'framework/scheduler_profile.go:124', 'instrument: picked endpoint', { ...ctx, point: 'profile.picked', picker: 'max-score-picker', pickerName: 'max-score-picker', picked: [picked], weightedScores: totals }],
+          upstreamHandled,
+          handled,
+          selected,
+        ];
   if (n % 500 === 0) lines.push(['ERROR', 'handlers/server.go:210', 'Failed to process request', { 'x-request-id': `${id}-x`, error: 'inference error: InferencePoolResourceExhausted - failed to find target pod' }]);
   return lines;
 }
@@ -94,7 +122,7 @@ function run(argv) {
   return { seconds: Number(match[1]), peakMb: Number(match[2]) / 1024 };
 }
 
-console.log(`node ${process.version}, ${execFileSync('jq', ['--version'], { encoding: 'utf8' }).trim()}, ${values['size-mb']} MB per encoding`);
+console.log(`node ${process.version}, ${execFileSync('jq', ['--version'], { encoding: 'utf8' }).trim()}, ${values['size-mb']} MB per encoding, our lines in format ${values.format}`);
 const rows = [];
 for (const [name, encode] of [['json', json], ['console', consoleLine]]) {
   const file = join(out, `epp-${name}.log`);

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { RequestRecord, Summary } from './analyze/model.ts';
+import { ANALYSIS_VERSION, type RequestRecord, type Summary } from './analyze/model.ts';
 import { compileGoWasm } from './codemod/go-wasm.ts';
 import { InstrumentError, UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -285,13 +285,13 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .command('analyze')
     .argument('[file]', 'EPP log file, or - for standard input (the default)')
     .description('read EPP logs back into a per-request table of candidates, scores, weighted totals, picks and the endpoint sent to Envoy')
-    .option('--json', 'print one JSON document: {requests: [...], summary}')
+    .option('--json', 'print one JSON document: {version, requests: [...], summary} (docs/analyze-json.md)')
     .option('--follow', 'the input keeps growing (a pipe from logs -f): complete requests after 2 s without news, and show a live summary')
     .option('--html <file>', 'also write a self-contained page with heat maps of the scores, the picks and the failures')
     .action(async (file: string | undefined, flags: { json?: boolean; follow?: boolean; html?: string }) => {
       const { analyze, hasProblems } = await import('./commands/analyze.ts');
       const summary = await analyzeTo(io, flags, (options) => analyze({ cwd: io.cwd, input: file, stdin: io.stdin!, ...options }));
-      done({ rendered: { stdout: '', stderr: '' }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
+      done({ rendered: { stdout: '', stderr: await noSchedulingNote(summary, file === undefined || file === '-' ? 'standard input' : file) }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
     });
 
   program
@@ -359,7 +359,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       }
       const { analyzeLines, hasProblems } = await import('./commands/analyze.ts');
       const summary = await analyzeTo(io, flags, (options) => analyzeLines(lines, options));
-      done({ rendered: { stdout: '', stderr: '' }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
+      done({ rendered: { stdout: '', stderr: await noSchedulingNote(summary, 'the captured log') }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
     });
 
   program
@@ -398,6 +398,13 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   return program;
 }
 
+/** The explanation for input without a single scheduling line (then analyze exits 1), or nothing. */
+async function noSchedulingNote(summary: Summary, source: string): Promise<string> {
+  if (summary.input === undefined) return '';
+  const { renderNoScheduling } = await import('./reporters/analysis.ts');
+  return renderNoScheduling(summary, source);
+}
+
 type AnalysisRun = (options: { onRequest: (record: RequestRecord) => void; onTick?: (summary: Summary) => void; followSettleMs?: number }) => Promise<Summary>;
 
 /**
@@ -422,7 +429,7 @@ export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boo
     if (pending) io.stdout(pending);
     pending = '';
   };
-  if (flags.json) write('{"requests":[');
+  if (flags.json) write(`{"version":${ANALYSIS_VERSION},"requests":[`);
   const live = flags.follow && io.interactive && !flags.json;
   const summary = await run({
     onRequest: (record) => {

@@ -1,7 +1,11 @@
-import { POINT_IDS } from '../codemod/patch.ts';
-import type { Failure, Problem, RequestRecord, ScorerScores, Spread, Summary } from './model.ts';
+import { AddressBook } from './addresses.ts';
+import { Census } from './census.ts';
+import { failureKind, finishRecord } from './checks.ts';
+import type { Failure, RequestRecord, Summary } from './model.ts';
 import type { LineBlock } from './lines.ts';
-import { endpointName, INTERESTING, parseLine, type LogRecord } from './parse.ts';
+import { AFTER_FORMAT_1, AFTER_FORMAT_2, INTERESTING, parseLine, UPSTREAM, type LogRecord } from './parse.ts';
+import { openRequest, takeFormat1, takeFormat2, takeRefresher, takeUpstream, type OpenRequest } from './request.ts';
+import { KindCounter, SummaryAccumulator } from './summary.ts';
 
 export interface AnalyzerOptions {
   /** Called once per request when its record is complete (streamed: records are not kept). */
@@ -14,128 +18,52 @@ export interface AnalyzerOptions {
   readonly idleLines?: number | undefined;
 }
 
-interface OpenRequest {
-  readonly requestId: string;
-  readonly firstLine: number;
-  lastLine: number;
-  lastSeenMs: number;
-  time: string | undefined;
-  path: string | undefined;
-  incomingModel: string | undefined;
-  targetModel: string | undefined;
-  candidates: string[] | undefined;
-  scorers: Map<string, ScorerScores>;
-  picker: string | undefined;
-  picked: string[] | undefined;
-  totals: Record<string, number> | undefined;
-  envoyEndpoint: string | undefined;
-  envoyEndpointName: string | undefined;
-  failures: Failure[];
-  sources: Set<'instrument' | 'upstream'>;
-  answered: boolean;
-}
+/**
+ * The point ids of both formats (docs/line-format.md). Fixed here, not taken from the patches: the
+ * analyzer reads the lines of every build, whatever the current `apply` writes.
+ */
+const FORMAT_1_POINTS = new Set(['profile.candidates', 'profile.scores', 'profile.picked']);
+const FORMAT_2_POINTS = new Set(['scheduler.profile', 'scheduler.decision']);
+/** Written by both formats; format 2 adds `prefillEndpoint` to `server.selected`. */
+const SERVER_POINTS = new Set(['server.request', 'server.selected']);
+/** Format 2's recording points write no line of their own; a line with one of these ids is format 2 too. */
+const FORMAT_2_RECORDING = new Set(['profile.filters']);
 
-const OUR_POINTS = new Set<string>(POINT_IDS);
-/** Lines read even when the log has our lines: ours, and failures. */
-const OURS_OR_FAILURE = /instrument: |rror|ERROR|xhausted|ailed|unavailable|panic/;
 const INTERESTING_G = new RegExp(INTERESTING.source, 'g');
-const OURS_OR_FAILURE_G = new RegExp(OURS_OR_FAILURE.source, 'g');
+const AFTER_FORMAT_1_G = new RegExp(AFTER_FORMAT_1.source, 'g');
+const AFTER_FORMAT_2_G = new RegExp(AFTER_FORMAT_2.source, 'g');
 /** zap's console layout at a position (sticky): a timestamp, then a tab. */
 const CONSOLE_START_AT = /(?:\d{4}-\d\d-\d\dT[^\t\n]*|\d{9,}(?:\.\d+)?)\t/y;
 const ERROR_LEVELS = /^(error|dpanic|panic|fatal|ERROR|DPANIC|PANIC|FATAL)$/;
-const FAILURE_KINDS: ReadonlyArray<[RegExp, string]> = [
-  [/InferencePoolResourceExhausted/, 'InferencePoolResourceExhausted'],
-  [/failed to run scheduler profile/i, 'scheduler-profile-failed'],
-  [/no (pods|endpoints) available/i, 'no-endpoints-available'],
-  [/ServiceUnavailable/, 'ServiceUnavailable'],
-  [/BadConfiguration/, 'BadConfiguration'],
-  [/ModelServerError/, 'ModelServerError'],
-  [/BadRequest/, 'BadRequest'],
-];
-/** How many request ids a summary keeps per failure or problem kind (the count is exact). */
-const IDS_KEPT = 50;
-const RESERVOIR = 10_000;
-
-/** Exact count, min and max, and a bounded sample for the median and p95: memory stays flat. */
-class SpreadAccumulator {
-  count = 0;
-  min = Infinity;
-  max = -Infinity;
-  private readonly sample: number[] = [];
-  private readonly histogram = new Map<number, number>();
-  private seed = 1;
-
-  add(value: number): void {
-    this.count++;
-    this.min = Math.min(this.min, value);
-    this.max = Math.max(this.max, value);
-    if (this.sample.length < RESERVOIR) this.sample.push(value);
-    else {
-      // Reservoir sampling with a small deterministic generator: the same log gives the same report.
-      this.seed = (this.seed * 1103515245 + 12345) % 2 ** 31;
-      const slot = this.seed % this.count;
-      if (slot < RESERVOIR) this.sample[slot] = value;
-    }
-    const key = Math.round(value * 1000) / 1000;
-    if (this.histogram.has(key) || this.histogram.size < 50) this.histogram.set(key, (this.histogram.get(key) ?? 0) + 1);
-  }
-
-  result(): Spread {
-    const sorted = [...this.sample].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-    return { count: this.count, min: this.min, median: at(0.5), p95: at(0.95), max: this.max, histogram: [...this.histogram].sort((a, b) => a[0] - b[0]) };
-  }
-}
-
-class KindCounter {
-  private readonly kinds = new Map<string, { count: number; requestIds: string[] }>();
-
-  add(kind: string, requestId: string | undefined): void {
-    const entry = this.kinds.get(kind) ?? { count: 0, requestIds: [] };
-    entry.count++;
-    if (requestId !== undefined && entry.requestIds.length < IDS_KEPT && !entry.requestIds.includes(requestId)) entry.requestIds.push(requestId);
-    this.kinds.set(kind, entry);
-  }
-
-  result(): Record<string, { count: number; requestIds: string[] }> {
-    return Object.fromEntries(this.kinds);
-  }
-}
-
-function numberRecord(value: unknown): Record<string, number> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out: Record<string, number> = {};
-  for (const [key, v] of Object.entries(value)) if (typeof v === 'number') out[key] = v;
-  return out;
-}
-
-function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.map((v) => endpointName(v) ?? String(v)) : undefined;
-}
+/** Upstream's messages that say something about a request's scheduling, and those read for other reasons. */
+const UPSTREAM_SCHEDULING = new Set<string>([UPSTREAM.profileStart, UPSTREAM.profileFailed, UPSTREAM.filtersBefore, UPSTREAM.score, UPSTREAM.llmdScores, UPSTREAM.candidatesForPicking, UPSTREAM.requestHandled]);
+const isUpstreamScheduling = (msg: string) => UPSTREAM_SCHEDULING.has(msg) || UPSTREAM.profileDone.test(msg) || UPSTREAM.filterDone.test(msg) || UPSTREAM.pickerDone.test(msg);
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
- * Groups EPP log lines by request id into per-request records, streaming: only requests still open
- * are held (bounded by `maxOpen`), and each is handed to `onRequest` once complete.
+ * Groups EPP log lines by request id into per-request records with one section per profile,
+ * streaming: only requests still open are held (bounded by `maxOpen`), and each is handed to
+ * `onRequest` once complete.
  */
 export class Analyzer {
   private readonly open = new Map<string, OpenRequest>();
   /** Ids completed recently, so a late line does not start a second, partial record. */
   private readonly done = new Set<string>();
+  private readonly book = new AddressBook();
   private lineNo = 0;
   private unreadable = 0;
   private late = 0;
   private afterRecord = false;
-  /** Whether any of our lines has been seen (then upstream's duplicates of them are skipped). */
-  private seenOurs = false;
-  private requests = 0;
-  private pickedCount = 0;
-  private ties = 0;
-  private readonly picks = new Map<string, number>();
-  private readonly spreads = new Map<string, SpreadAccumulator>();
-  private readonly failures = new KindCounter();
-  private readonly problems = new KindCounter();
+  /** Which of our formats the log has shown (then upstream's duplicates of them are skipped). */
+  private format: 0 | 1 | 2 = 0;
+  private schedulingLines = 0;
+  /** Levels and messages, kept until the first scheduling line (to explain a log that has none). */
+  private census: Census | undefined = new Census();
+  private receivedOnly = 0;
+  private readonly summaryAcc = new SummaryAccumulator();
+  /** Failures on lines without a request id (counted at once; the others with their request). */
+  private readonly looseFailures = new KindCounter();
   private readonly options: Required<Omit<AnalyzerOptions, 'onRequest'>> & Pick<AnalyzerOptions, 'onRequest'>;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -145,8 +73,8 @@ export class Analyzer {
   /** Feeds one line (without its line ending). */
   push(raw: string): void {
     const line = ++this.lineNo;
-    if (INTERESTING.test(raw)) this.take1(raw, line);
-    else this.classifyInPlace(raw, 0, raw.length, line);
+    if (this.readFilter().test(raw)) this.take1(raw, line);
+    else this.classifyInPlace(raw, 0, raw.length, line, raw);
     if (line % 1000 === 0) this.sweepLines();
   }
 
@@ -156,8 +84,7 @@ export class Analyzer {
    * in place, by looking at its first and last characters.
    */
   pushBlock({ text: block, bytes }: LineBlock): void {
-    // Once the log has our lines, upstream's duplicates of them need not even be looked at.
-    const interesting = this.seenOurs ? OURS_OR_FAILURE_G : INTERESTING_G;
+    let interesting = this.readFilterG();
     interesting.lastIndex = 0;
     let next = interesting.exec(block);
     let start = 0;
@@ -167,51 +94,56 @@ export class Analyzer {
       const line = ++this.lineNo;
       if (next !== null && next.index < end) {
         this.take1(bytes.toString('utf8', start, end), line);
+        // Once the log has shown our lines, fewer of upstream's need even be looked at.
+        interesting = this.readFilterG();
         interesting.lastIndex = end;
         next = interesting.exec(block);
       } else {
-        this.classifyInPlace(block, start, end, line);
+        this.classifyInPlace(block, start, end, line, undefined, bytes);
       }
       if (line % 1000 === 0) this.sweepLines();
       start = end + 1;
     }
   }
 
+  private readFilter(): RegExp {
+    return this.format === 2 ? AFTER_FORMAT_2 : this.format === 1 ? AFTER_FORMAT_1 : INTERESTING;
+  }
+
+  private readFilterG(): RegExp {
+    return this.format === 2 ? AFTER_FORMAT_2_G : this.format === 1 ? AFTER_FORMAT_1_G : INTERESTING_G;
+  }
+
   /** A line that matters: decoded and read in full. */
   private take1(text: string, line: number): void {
-    if (!this.worthReading(text)) {
-      this.afterRecord = true;
-      return;
-    }
     const parsed = parseLine(text, line, this.afterRecord);
     if (parsed.kind === 'record') {
       this.afterRecord = true;
+      this.census?.record(parsed.record.level, parsed.record.msg);
       this.take(parsed.record);
     } else this.count(parsed.kind);
   }
 
-  /**
-   * Upstream's score and routing lines say what our lines say (without the weights): once the log
-   * has our lines, they are not read at all.
-   */
-  private worthReading(text: string): boolean {
-    return !this.seenOurs || OURS_OR_FAILURE.test(text);
-  }
-
   /** Classifies a line that cannot matter without making a string of it (the common case). */
-  private classifyInPlace(block: string, start: number, end: number, line: number): void {
+  private classifyInPlace(block: string, start: number, end: number, line: number, whole?: string, bytes?: Buffer): void {
     let last = end - 1;
     while (last >= start && (block.charCodeAt(last) === 13 || block.charCodeAt(last) === 32)) last--;
     if (last < start) return this.count('blank');
     const first = block.charCodeAt(start);
-    if (first === 0x7b /* { */) return this.count(block.charCodeAt(last) === 0x7d /* } */ ? 'record' : 'unreadable');
+    const text = () => whole ?? (bytes ? bytes.toString('utf8', start, end) : block.slice(start, end));
+    if (first === 0x7b /* { */) {
+      const record = block.charCodeAt(last) === 0x7d; /* } */
+      if (record) this.census?.json(text());
+      return this.count(record ? 'record' : 'unreadable');
+    }
     CONSOLE_START_AT.lastIndex = start;
-    if (CONSOLE_START_AT.test(block)) return this.count('record');
-    this.classifyOther(block.slice(start, end), line);
-  }
-
-  private classifyOther(raw: string, line: number): void {
-    this.count(parseLine(raw, line, this.afterRecord).kind);
+    if (CONSOLE_START_AT.test(block)) {
+      this.census?.console(text());
+      return this.count('record');
+    }
+    const parsed = parseLine(block.slice(start, end), line, this.afterRecord);
+    if (parsed.kind === 'record') this.census?.record(parsed.record.level, parsed.record.msg);
+    this.count(parsed.kind);
   }
 
   private count(kind: 'record' | 'continuation' | 'unreadable' | 'blank'): void {
@@ -228,26 +160,7 @@ export class Analyzer {
     }
     let open = this.open.get(id);
     if (!open) {
-      open = {
-        requestId: id,
-        firstLine: record.line,
-        lastLine: record.line,
-        lastSeenMs: Date.now(),
-        time: record.time,
-        path: undefined,
-        incomingModel: undefined,
-        targetModel: undefined,
-        candidates: undefined,
-        scorers: new Map(),
-        picker: undefined,
-        picked: undefined,
-        totals: undefined,
-        envoyEndpoint: undefined,
-        envoyEndpointName: undefined,
-        failures: [],
-        sources: new Set(),
-        answered: false,
-      };
+      open = openRequest(id, record.line, record.time);
       this.open.set(id, open);
       if (this.open.size > this.options.maxOpen) this.complete(this.open.values().next().value!);
     }
@@ -256,104 +169,53 @@ export class Analyzer {
     return open;
   }
 
+  /** A scheduling line: from now on the census is not needed. */
+  private sawScheduling(): void {
+    this.schedulingLines++;
+    this.census = undefined;
+  }
+
   private take(record: LogRecord): void {
     const f = record.fields;
     const id = str(f['x-request-id']) ?? str(f.requestID) ?? str(f.requestId);
-    const failure = this.failureOf(record, id);
     const point = str(f.point);
-    if (point !== undefined && OUR_POINTS.has(point) && record.msg.startsWith('instrument: ')) {
-      this.seenOurs = true;
-      if (id === undefined) return;
-      const r = this.request(id, record);
-      if (r) this.takeOurs(r, point, f);
-    } else if (id !== undefined && /^(Calculated score|Request handled|Scored endpoints|EPP received request)$/.test(record.msg)) {
-      const r = this.request(id, record);
-      if (r) this.takeUpstream(r, record.msg, f);
-    }
-    if (failure) {
-      this.failures.add(failure.kind, failure.requestId);
+    const msg = record.msg;
+    if (point !== undefined && msg.startsWith('instrument: ')) {
+      const format = FORMAT_2_POINTS.has(point) || FORMAT_2_RECORDING.has(point) ? 2 : FORMAT_1_POINTS.has(point) ? 1 : SERVER_POINTS.has(point) ? 0 : undefined;
+      if (format === undefined) return;
+      this.sawScheduling();
+      if (format > this.format) this.format = format;
       const r = id === undefined ? undefined : this.request(id, record);
-      r?.failures.push(failure);
+      if (r) {
+        if (format === 2) takeFormat2(r, point, f, this.book);
+        else takeFormat1(r, point, f, this.book);
+      }
+    } else if (msg === UPSTREAM.refresherStart || msg === UPSTREAM.refresherStop) {
+      takeRefresher(msg, f, this.book);
+    } else if (id !== undefined && (msg === UPSTREAM.received || isUpstreamScheduling(msg))) {
+      if (msg !== UPSTREAM.received) this.sawScheduling();
+      const r = this.request(id, record);
+      if (r) takeUpstream(r, msg, f, this.book);
+      if (msg === UPSTREAM.profileFailed) return; // the profile's failure, counted with the profile
+    }
+    const failure = this.failureOf(record, id);
+    if (failure) {
+      const r = id === undefined ? undefined : this.request(id, record);
+      if (r) r.failures.push(failure);
+      else this.looseFailures.add(failure.kind, failure.requestId);
     }
   }
 
   private failureOf(record: LogRecord, requestId: string | undefined): Failure | undefined {
+    // Our lines report failures in their fields (a profile's status, the decision's error).
+    if (record.msg.startsWith('instrument: ')) return undefined;
     const error = str(record.fields.error) ?? str(record.fields.err) ?? '';
     const text = `${record.msg} ${error}`;
-    const known = FAILURE_KINDS.find(([pattern]) => pattern.test(text));
+    const kind = failureKind(text, '');
     const isError = record.level !== undefined && ERROR_LEVELS.test(record.level);
-    if (!known && !isError) return undefined;
-    return { kind: known?.[1] ?? 'error', requestId, message: error ? `${record.msg}: ${error}` : record.msg, line: record.line };
-  }
-
-  private takeOurs(r: OpenRequest, point: string, f: Readonly<Record<string, unknown>>): void {
-    r.sources.add('instrument');
-    switch (point) {
-      case 'profile.candidates':
-        r.candidates = stringList(f.endpoints);
-        break;
-      case 'profile.scores': {
-        const scorer = str(f.scorer) ?? '(unnamed)';
-        const name = str(f.scorerName);
-        r.scorers.set(`${scorer}\u0000${name ?? ''}`, { scorer, name, weight: typeof f.weight === 'number' ? f.weight : undefined, scores: numberRecord(f.scores) ?? {} });
-        break;
-      }
-      case 'profile.picked':
-        r.picker = str(f.picker);
-        r.picked = stringList(f.picked);
-        r.totals = numberRecord(f.weightedScores);
-        break;
-      case 'server.request':
-        r.path = str(f.path);
-        r.incomingModel = str(f.incomingModel);
-        r.targetModel = str(f.targetModel);
-        break;
-      case 'server.selected':
-        r.envoyEndpoint = str(f.endpoint);
-        r.envoyEndpointName = str(f.endpointName) || undefined;
-        r.answered = true;
-        break;
-    }
-  }
-
-  /** Upstream's own lines, so that an uninstrumented EPP at --v=4 still tells something. */
-  private takeUpstream(r: OpenRequest, msg: string, f: Readonly<Record<string, unknown>>): void {
-    if (msg === 'Calculated score') {
-      // `plugin` is "<name>/<type>" (TypedName's String) or an object {type, name}.
-      const plugin = f.plugin;
-      const [name, type] =
-        typeof plugin === 'string' ? (plugin.includes('/') ? [plugin.slice(0, plugin.lastIndexOf('/')), plugin.slice(plugin.lastIndexOf('/') + 1)] : [plugin, plugin]) : [str((plugin as { name?: unknown })?.name), str((plugin as { type?: unknown })?.type)];
-      const endpoint = endpointName(f.endpoint);
-      if (!type || !endpoint || typeof f.score !== 'number') return;
-      r.sources.add('upstream');
-      // Our profile.scores line (which comes after these) says the same with the weight: it wins.
-      if (r.sources.has('instrument')) return;
-      const key = `${type}\u0000${name ?? ''}`;
-      const existing = r.scorers.get(key) ?? { scorer: type, name, weight: typeof f.weight === 'number' ? f.weight : undefined, scores: {} };
-      r.scorers.set(key, { ...existing, scores: { ...existing.scores, [endpoint]: f.score } });
-    } else if (msg === 'Scored endpoints') {
-      r.sources.add('upstream');
-      // llm-d's active-request scorer (v0.6 on): {"ns/name": score}.
-      const scores = numberRecord(f.scores);
-      const key = 'active-request-scorer\u0000';
-      if (scores && ![...r.scorers.keys()].some((k) => k.startsWith('active-request-scorer\u0000'))) r.scorers.set(key, { scorer: 'active-request-scorer', name: undefined, weight: undefined, scores });
-    } else if (msg === 'Request handled') {
-      r.sources.add('upstream');
-      const endpoint = f.endpoint;
-      if (typeof endpoint === 'string' && /NamespacedName:/.test(endpoint)) {
-        // G040/G05: the picked *backend.Pod, printed with its Stringer.
-        r.picked ??= [endpointName(endpoint)!];
-        const address = /Address:(\S+)/.exec(endpoint)?.[1];
-        r.envoyEndpoint ??= address;
-      } else if (typeof endpoint === 'string') {
-        r.envoyEndpoint ??= endpoint;
-      }
-      r.incomingModel ??= str(f.incomingModelName) ?? str(f.model);
-      r.targetModel ??= str(f.targetModel) ?? str(f.targetModelName) ?? str(f.resolvedTargetModel);
-      r.answered = true;
-    } else {
-      r.sources.add('upstream');
-    }
+    if (kind === '' && !isError) return undefined;
+    const profile = str(record.fields.profile);
+    return { kind: kind || 'error', requestId, profile, message: error ? `${record.msg}: ${error}` : record.msg, line: record.line };
   }
 
   /** Completes requests answered long enough ago (in lines), and any idle for very long. */
@@ -373,19 +235,13 @@ export class Analyzer {
     this.open.delete(r.requestId);
     this.done.add(r.requestId);
     if (this.done.size > 4 * this.options.maxOpen) this.done.delete(this.done.values().next().value!);
-    const record = finishRecord(r);
-    this.requests++;
-    if (record.picked?.length) {
-      this.pickedCount++;
-      for (const p of record.picked) this.picks.set(p, (this.picks.get(p) ?? 0) + 1);
+    // A request seen only as received (an EPP at --v=2 without our lines) has nothing to show.
+    if (!r.scheduling && r.failures.length === 0) {
+      this.receivedOnly++;
+      return;
     }
-    if (record.tie) this.ties++;
-    for (const s of record.scorers) {
-      let spread = this.spreads.get(s.scorer);
-      if (!spread) this.spreads.set(s.scorer, (spread = new SpreadAccumulator()));
-      for (const value of Object.values(s.scores)) spread.add(value);
-    }
-    for (const p of record.problems) this.problems.add(p.kind, p.requestId);
+    const record = finishRecord(r, this.book);
+    this.summaryAcc.add(record);
     this.options.onRequest?.(record);
   }
 
@@ -397,16 +253,28 @@ export class Analyzer {
 
   /** The summary so far (for live displays). */
   summary(): Summary {
+    const acc = this.summaryAcc;
+    const failures = acc.failures.result();
+    for (const [kind, entry] of Object.entries(this.looseFailures.result())) {
+      const known = failures[kind];
+      failures[kind] = known ? { count: known.count + entry.count, requestIds: known.requestIds } : entry;
+    }
+    const problems = acc.problems.result();
+    const none = this.schedulingLines === 0;
+    if (none) problems['no-scheduling-lines'] = { count: 1, requestIds: [] };
     return {
       lines: this.lineNo,
       unreadable: this.unreadable,
-      requests: this.requests,
-      picked: this.pickedCount,
-      picksPerEndpoint: Object.fromEntries([...this.picks].sort((a, b) => a[0].localeCompare(b[0]))),
-      scorerSpread: Object.fromEntries([...this.spreads].map(([k, v]) => [k, v.result()])),
-      failuresByKind: this.failures.result(),
-      problemsByKind: this.problems.result(),
-      ties: this.ties,
+      schedulingLines: this.schedulingLines,
+      requests: acc.requests,
+      receivedOnly: this.receivedOnly,
+      picked: acc.picked,
+      ties: acc.ties,
+      profiles: acc.profileSummaries(),
+      checks: acc.checkCounts(),
+      failuresByKind: failures,
+      problemsByKind: problems,
+      input: none ? (this.census ?? new Census()).result(this.receivedOnly + [...this.open.values()].filter((r) => !r.scheduling).length) : undefined,
     };
   }
 
@@ -417,58 +285,4 @@ export class Analyzer {
   get lateLines(): number {
     return this.late;
   }
-}
-
-/** Runner-up, margin, ties and the checks, from what the lines said. */
-export function finishRecord(r: OpenRequest): RequestRecord {
-  const problems: Problem[] = [];
-  let runnerUp: string | undefined;
-  let margin: number | undefined;
-  let tie: string[] | undefined;
-  const pick = r.picked?.[0];
-  if (r.totals && Object.keys(r.totals).length > 0) {
-    const entries = Object.entries(r.totals);
-    const best = Math.max(...entries.map(([, v]) => v));
-    const top = entries.filter(([, v]) => Math.abs(v - best) < 1e-9).map(([k]) => k);
-    if (top.length > 1) tie = top.sort();
-    if (pick !== undefined) {
-      const others = entries.filter(([k]) => k !== pick).sort((a, b) => b[1] - a[1]);
-      runnerUp = others[0]?.[0];
-      const picked = r.totals[pick];
-      if (runnerUp !== undefined && picked !== undefined) margin = picked - others[0]![1];
-      const maxScore = r.picker === undefined || /max-score/.test(r.picker);
-      if (maxScore && !top.includes(pick)) {
-        problems.push({ kind: 'pick-not-highest', requestId: r.requestId, detail: `picked ${pick} (${picked}) but ${top.join(', ')} had ${best}` });
-      }
-    }
-  }
-  if (pick !== undefined && r.envoyEndpointName !== undefined && !r.picked!.includes(r.envoyEndpointName)) {
-    problems.push({ kind: 'envoy-mismatch', requestId: r.requestId, detail: `picked ${r.picked!.join(', ')} but Envoy was sent ${r.envoyEndpoint} (${r.envoyEndpointName})` });
-  }
-  const scheduled = r.candidates !== undefined || r.scorers.size > 0 || r.path !== undefined;
-  if (pick === undefined && r.envoyEndpoint === undefined && (scheduled || r.failures.length > 0 || r.sources.size > 0)) {
-    problems.push({ kind: 'no-pick', requestId: r.requestId, detail: 'the request never got a pick' });
-  }
-  for (const failure of r.failures) problems.push({ kind: 'failure', requestId: r.requestId, detail: `${failure.kind}: ${failure.message}` });
-  return {
-    requestId: r.requestId,
-    firstLine: r.firstLine,
-    time: r.time,
-    path: r.path,
-    incomingModel: r.incomingModel,
-    targetModel: r.targetModel,
-    candidates: r.candidates,
-    scorers: [...r.scorers.values()],
-    picker: r.picker,
-    picked: r.picked,
-    totals: r.totals,
-    runnerUp,
-    margin,
-    tie,
-    envoyEndpoint: r.envoyEndpoint,
-    envoyEndpointName: r.envoyEndpointName,
-    failures: r.failures,
-    problems,
-    sources: [...r.sources].sort(),
-  };
 }

@@ -27,7 +27,10 @@ export function hasProblems(summary: Summary): boolean {
 export function openInput(options: { cwd: string; input?: string | undefined; stdin: Readable }): Readable {
   if (options.input === undefined || options.input === '-') return options.stdin;
   const path = resolve(options.cwd, options.input);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${options.input}: no such file`, 'Pass a log file, or - to read standard input (e.g. kubectl logs ... | instrument analyze -).');
+  const hint = 'Pass a log file, or - to read standard input (e.g. kubectl logs ... | instrument analyze -).';
+  if (!existsSync(path)) throw new UsageError(`${options.input}: no such file`, hint);
+  // Pipes and devices are fine (`instrument analyze <(kubectl logs ...)`); a folder is not.
+  if (statSync(path).isDirectory()) throw new UsageError(`${options.input} is a folder, not a log file`, hint);
   // Just under 1 MB: larger Latin-1 strings become external strings that V8 frees late, and memory
   // grows with the log instead of staying flat.
   return createReadStream(path, { highWaterMark: 1000 << 10 });

@@ -1,19 +1,29 @@
 import type { RequestRecord, Summary } from '../analyze/model.ts';
+import { scorerLabel } from '../analyze/summary.ts';
 
 /** At most this many requests go into the page; the summary always covers all of them. */
 export const PAGE_REQUEST_LIMIT = 2000;
 
-interface PageRequest {
-  readonly id: string;
+interface PageProfile {
+  readonly name: string;
+  readonly status: string;
+  readonly error: string | undefined;
   readonly picked: readonly string[];
-  readonly envoy: string | undefined;
-  readonly problems: readonly string[];
   readonly totals: Readonly<Record<string, number>>;
-  /** Raw scores by scorer label. */
+  /** Raw scores by scorer instance label (`type`, or `name (type)`). */
   readonly scores: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Weight by scorer instance label. */
+  readonly weights: Readonly<Record<string, number | null>>;
 }
 
-const scorerLabel = (scorer: string, weight: number | undefined) => (weight === undefined ? scorer : `${scorer} ×${weight}`);
+interface PageRequest {
+  readonly id: string;
+  readonly primary: string | undefined;
+  readonly envoy: string | undefined;
+  readonly prefill: string | undefined;
+  readonly problems: readonly string[];
+  readonly profiles: readonly PageProfile[];
+}
 
 /**
  * Collects what the HTML page shows while the analysis streams (bounded: the first
@@ -31,11 +41,19 @@ export class PageCollector {
     }
     this.requests.push({
       id: record.requestId,
-      picked: record.picked ?? [],
+      primary: record.primaryProfile,
       envoy: record.envoyEndpoint,
-      problems: record.problems.map((p) => `${p.kind}: ${p.detail}`),
-      totals: record.totals ?? {},
-      scores: Object.fromEntries(record.scorers.map((s) => [scorerLabel(s.scorer, s.weight), s.scores])),
+      prefill: record.prefillEndpoint,
+      problems: [...record.failures.map((f) => `failure ${f.kind}${f.profile ? ` [${f.profile}]` : ''}: ${f.message}`), ...record.problems.map((p) => `${p.kind}: ${p.detail}`)],
+      profiles: Object.values(record.profiles).map((p) => ({
+        name: p.name,
+        status: p.status,
+        error: p.error,
+        picked: p.picked ?? [],
+        totals: p.totals ?? {},
+        scores: Object.fromEntries(p.scorers.map((s) => [scorerLabel(s.scorer, s.name), s.scores])),
+        weights: Object.fromEntries(p.scorers.map((s) => [scorerLabel(s.scorer, s.name), s.weight ?? null])),
+      })),
     });
   }
 
@@ -45,8 +63,9 @@ export class PageCollector {
   }
 }
 
-// The page: a heat map (requests × endpoints) per scorer and for the weighted totals, the picks
-// per endpoint, and the failures and problems. Built by the script below from the JSON it carries.
+// The page: per profile, a heat map (requests × endpoints) per scorer instance and for the weighted
+// totals, and the picks per endpoint; the checks, the failures and the problems. Built by the script
+// below from the JSON it carries.
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -55,12 +74,13 @@ const PAGE = `<!doctype html>
 <title>instrument analyze: EPP scoring</title>
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2430; }
-  h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+  h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 32px; } h3 { font-size: 15px; margin-top: 20px; }
+  section.profile { border-top: 2px solid #e3e6eb; margin-top: 24px; }
   table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
   th, td { padding: 2px 6px; border: 1px solid #e3e6eb; text-align: right; white-space: nowrap; }
   th { background: #f5f6f8; font-weight: 600; } td.id, th.id { text-align: left; }
   td.cell { min-width: 48px; } td.picked { outline: 2px solid #1d2430; outline-offset: -2px; font-weight: 700; }
-  td.problem { color: #b3261e; text-align: left; }
+  td.problem { color: #b3261e; text-align: left; } td.status { text-align: left; color: #5b6474; font-style: italic; }
   .bars div { display: flex; align-items: center; gap: 8px; margin: 3px 0; }
   .bars span.bar { display: inline-block; height: 14px; background: #3f6fd8; }
   .note { color: #5b6474; } .bad { color: #b3261e; } .ok { color: #1b7f3b; }
@@ -68,13 +88,13 @@ const PAGE = `<!doctype html>
 </style>
 </head>
 <body>
-<h1>EPP scoring, request by request</h1>
+<h1>EPP scoring, request by request and profile by profile</h1>
 <p id="overview" class="note"></p>
-<h2>Picks per endpoint</h2>
-<div id="picks" class="bars"></div>
+<h2>Checks</h2>
+<div id="checks"></div>
 <h2>Failures and problems</h2>
 <div id="failures"></div>
-<div id="heatmaps"></div>
+<div id="profiles"></div>
 <script type="application/json" id="data">__DATA__</script>
 <script>
 (function () {
@@ -87,20 +107,21 @@ const PAGE = `<!doctype html>
     return e;
   }
   function fmt(v) { return v === undefined || v === null ? '' : (Number.isInteger(v) ? String(v) : v.toFixed(3)); }
+  function activeFirst(a, b) { return (/active-request-scorer\\)?$/.test(b) ? 1 : 0) - (/active-request-scorer\\)?$/.test(a) ? 1 : 0) || a.localeCompare(b); }
 
   document.getElementById('overview').textContent =
-    s.requests + ' requests (' + s.picked + ' with a pick, ' + s.ties + ' ties), ' + s.lines + ' lines, ' + s.unreadable + ' unreadable' +
-    (data.dropped ? '; the maps show the first ' + data.requests.length + ' requests' : '');
+    s.requests + ' requests (' + s.picked + ' with a pick, ' + s.ties + ' ties), ' + s.lines + ' lines, ' + s.unreadable + ' unreadable; profiles: ' +
+    (Object.keys(s.profiles).join(', ') || 'none') + (data.dropped ? '; the maps show the first ' + data.requests.length + ' requests' : '');
 
-  var picks = document.getElementById('picks');
-  var most = Math.max.apply(null, Object.values(s.picksPerEndpoint).concat([1]));
-  Object.keys(s.picksPerEndpoint).forEach(function (endpoint) {
-    var n = s.picksPerEndpoint[endpoint];
-    var row = el('div', { 'data-endpoint': endpoint, 'data-picks': String(n) });
-    row.appendChild(el('span', { class: 'bar', style: 'width:' + Math.round(300 * n / most) + 'px' }));
-    row.appendChild(el('span', {}, endpoint + ' ' + n));
-    picks.appendChild(row);
+  var checks = el('table', { id: 'check-table' });
+  checks.appendChild(el('tr')).append(el('th', { class: 'id' }, 'check'), el('th', {}, 'ok'), el('th', {}, 'problem'), el('th', {}, 'unverified'), el('th', {}, 'not applicable'));
+  Object.keys(s.checks).forEach(function (kind) {
+    var c = s.checks[kind];
+    var row = el('tr', { 'data-check': kind });
+    row.append(el('td', { class: 'id' }, kind), el('td', {}, String(c.ok)), el('td', { class: c.problem ? 'bad' : '' }, String(c.problem)), el('td', {}, String(c.unverified)), el('td', {}, String(c['not-applicable'])));
+    checks.appendChild(row);
   });
+  document.getElementById('checks').appendChild(checks);
 
   var failures = document.getElementById('failures');
   var kinds = [['failure', s.failuresByKind], ['problem', s.problemsByKind]];
@@ -117,51 +138,92 @@ const PAGE = `<!doctype html>
   });
   failures.appendChild(any ? table : el('p', { class: 'ok' }, 'none'));
 
-  // One heat map per scorer, and one for the weighted totals.
-  var maps = {};
-  data.requests.forEach(function (r) {
-    Object.keys(r.scores).forEach(function (scorer) { maps[scorer] = true; });
-  });
-  var names = Object.keys(maps).sort(function (a, b) { return (b.indexOf('active-request') === 0) - (a.indexOf('active-request') === 0) || a.localeCompare(b); });
-  names.push('weighted total');
-  var heatmaps = document.getElementById('heatmaps');
-  names.forEach(function (name) {
-    var valueOf = function (r, e) { return name === 'weighted total' ? r.totals[e] : (r.scores[name] || {})[e]; };
-    var endpoints = {};
-    var lo = Infinity, hi = -Infinity;
-    data.requests.forEach(function (r) {
-      var source = name === 'weighted total' ? r.totals : (r.scores[name] || {});
-      Object.keys(source).forEach(function (e) { endpoints[e] = true; lo = Math.min(lo, source[e]); hi = Math.max(hi, source[e]); });
+  var container = document.getElementById('profiles');
+  Object.keys(s.profiles).forEach(function (name) {
+    var p = s.profiles[name];
+    var section = el('section', { class: 'profile', 'data-profile': name });
+    section.appendChild(el('h2', {}, 'profile ' + name));
+    var statuses = Object.keys(p.statuses).filter(function (k) { return p.statuses[k] > 0; }).map(function (k) { return p.statuses[k] + ' ' + k; });
+    section.appendChild(el('p', { class: 'note' }, 'in ' + p.requests + ' requests, primary in ' + p.primary + ': ' + statuses.join(', ') + (p.ties ? '; ' + p.ties + ' ties' : '')));
+
+    section.appendChild(el('h3', {}, 'Picks per endpoint'));
+    var bars = el('div', { class: 'bars' });
+    var most = Math.max.apply(null, Object.values(p.picksPerEndpoint).concat([1]));
+    Object.keys(p.picksPerEndpoint).forEach(function (endpoint) {
+      var n = p.picksPerEndpoint[endpoint];
+      var row = el('div', { 'data-endpoint': endpoint, 'data-picks': String(n) });
+      row.appendChild(el('span', { class: 'bar', style: 'width:' + Math.round(300 * n / most) + 'px' }));
+      row.appendChild(el('span', {}, endpoint + ' ' + n));
+      bars.appendChild(row);
     });
-    var cols = Object.keys(endpoints).sort();
-    if (cols.length === 0) return;
-    heatmaps.appendChild(el('h2', {}, name + ' (requests × endpoints)'));
-    var wrap = el('div', { class: 'scroll' });
-    var t = el('table', { class: 'heatmap', 'data-scorer': name });
-    var head = el('tr');
-    head.appendChild(el('th', { class: 'id' }, 'request'));
-    cols.forEach(function (c) { head.appendChild(el('th', {}, c)); });
-    head.appendChild(el('th', { class: 'id' }, ''));
-    t.appendChild(head);
+    section.appendChild(Object.keys(p.picksPerEndpoint).length ? bars : el('p', { class: 'note' }, 'no picks'));
+    Object.keys(p.filterRemovals).forEach(function (filter) {
+      var removed = p.filterRemovals[filter];
+      section.appendChild(el('p', { class: 'note', 'data-filter': filter }, 'filter ' + filter + ' removed ' + Object.keys(removed).map(function (e) { return e + ' ×' + removed[e]; }).join(', ')));
+    });
+
+    // The requests in which this profile appears, with its run in each.
+    var runs = [];
     data.requests.forEach(function (r) {
-      var row = el('tr', { 'data-request': r.id });
-      row.appendChild(el('td', { class: 'id' }, r.id));
-      cols.forEach(function (c) {
-        var v = valueOf(r, c);
-        var td = el('td', { class: 'cell' + (r.picked.indexOf(c) >= 0 ? ' picked' : ''), 'data-endpoint': c }, fmt(v));
-        if (v !== undefined) {
-          var x = hi > lo ? (v - lo) / (hi - lo) : 1;
-          td.setAttribute('data-value', String(v));
-          td.style.background = 'rgba(63, 111, 216, ' + (0.08 + 0.8 * x).toFixed(3) + ')';
-          if (x > 0.6) td.style.color = '#fff';
-        }
-        row.appendChild(td);
+      r.profiles.forEach(function (run) { if (run.name === name) runs.push({ request: r, run: run }); });
+    });
+    var labels = {};
+    var weights = {};
+    runs.forEach(function (x) {
+      Object.keys(x.run.scores).forEach(function (label) {
+        labels[label] = true;
+        var w = x.run.weights[label];
+        weights[label] = weights[label] === undefined || weights[label] === w ? w : 'varies';
       });
-      row.appendChild(el('td', { class: 'problem' }, r.problems.join('; ')));
-      t.appendChild(row);
     });
-    wrap.appendChild(t);
-    heatmaps.appendChild(wrap);
+    var maps = Object.keys(labels).sort(activeFirst);
+    maps.push('weighted total');
+    maps.forEach(function (label) {
+      var source = function (run) { return label === 'weighted total' ? run.totals : (run.scores[label] || {}); };
+      var endpoints = {};
+      var lo = Infinity, hi = -Infinity;
+      runs.forEach(function (x) {
+        var values = source(x.run);
+        Object.keys(values).forEach(function (e) { endpoints[e] = true; lo = Math.min(lo, values[e]); hi = Math.max(hi, values[e]); });
+      });
+      var cols = Object.keys(endpoints).sort();
+      if (cols.length === 0) return;
+      var w = weights[label];
+      section.appendChild(el('h3', {}, label + (w === undefined || w === null ? '' : w === 'varies' ? ' (weight varies)' : ' ×' + w) + ' — requests × endpoints'));
+      var wrap = el('div', { class: 'scroll' });
+      var t = el('table', { class: 'heatmap', 'data-profile': name, 'data-scorer': label });
+      var head = el('tr');
+      head.appendChild(el('th', { class: 'id' }, 'request'));
+      cols.forEach(function (c) { head.appendChild(el('th', {}, c)); });
+      head.appendChild(el('th', { class: 'id' }, ''));
+      t.appendChild(head);
+      runs.forEach(function (x) {
+        var r = x.request, run = x.run;
+        var row = el('tr', { 'data-request': r.id, 'data-status': run.status });
+        row.appendChild(el('td', { class: 'id' }, r.id + (r.primary === name ? ' (primary)' : '')));
+        if (run.status === 'failed' || run.status === 'not-run') {
+          row.appendChild(el('td', { class: 'status', colspan: String(cols.length) }, run.status === 'failed' ? 'failed: ' + (run.error || '') : 'not run'));
+        } else {
+          var values = source(run);
+          cols.forEach(function (c) {
+            var v = values[c];
+            var td = el('td', { class: 'cell' + (run.picked.indexOf(c) >= 0 ? ' picked' : ''), 'data-endpoint': c }, fmt(v));
+            if (v !== undefined) {
+              var f = hi > lo ? (v - lo) / (hi - lo) : 1;
+              td.setAttribute('data-value', String(v));
+              td.style.background = 'rgba(63, 111, 216, ' + (0.08 + 0.8 * f).toFixed(3) + ')';
+              if (f > 0.6) td.style.color = '#fff';
+            }
+            row.appendChild(td);
+          });
+        }
+        row.appendChild(el('td', { class: 'problem' }, r.problems.join('; ')));
+        t.appendChild(row);
+      });
+      wrap.appendChild(t);
+      section.appendChild(wrap);
+    });
+    container.appendChild(section);
   });
   document.body.setAttribute('data-rendered', 'true');
 })();

@@ -115,17 +115,19 @@ describe('the example workspace with a real Docker engine', () => {
       for (const outcome of traffic.outcomes) {
         const r = byId.get(outcome.requestId);
         expect(r, outcome.requestId).toBeDefined();
-        expect(r!.candidates).toEqual(['llm-d/vllm-a-rank-0', 'llm-d/vllm-b-rank-0', 'llm-d/vllm-c-rank-0']);
-        expect(r!.scorers.map((s) => [s.scorer, s.weight])).toEqual([
+        // One profile, named by the decision line (format 2) or the only run (format 1).
+        const profile = r!.profiles[r!.primaryProfile!]!;
+        expect(profile.candidates).toEqual(['llm-d/vllm-a-rank-0', 'llm-d/vllm-b-rank-0', 'llm-d/vllm-c-rank-0']);
+        expect(profile.scorers.map((s) => [s.scorer, s.weight])).toEqual([
           ['active-request-scorer', 2],
           ['queue-scorer', 1],
         ]);
-        const best = Math.max(...Object.values(r!.totals!));
-        expect(r!.totals![r!.picked![0]!]).toBe(best);
+        const best = Math.max(...Object.values(profile.totals!));
+        expect(profile.totals![r!.picked![0]!]).toBe(best);
         expect(r!.envoyEndpointName).toBe(r!.picked![0]);
         // The gateway's own routing header for this request id agrees with what the EPP logged.
         expect(r!.envoyEndpoint).toBe(outcome.endpoint);
-        for (const v of Object.values(r!.scorers[0]!.scores)) activeValues.add(v);
+        for (const v of Object.values(profile.scorers[0]!.scores)) activeValues.add(v);
       }
       // With five requests in flight the active-request scores leave 1 and come back.
       expect(activeValues.size).toBeGreaterThan(1);

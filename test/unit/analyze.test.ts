@@ -62,12 +62,14 @@ describe('reading each log form', () => {
 
   it('turns upstream lines into per-request scores, picks and Envoy endpoints', async () => {
     const { byId } = await analyzeText(Object.values(LINES).join('\n'));
-    expect(byId('r-console').scorers).toEqual([{ scorer: 'active-request-scorer', name: 'active-request-scorer', weight: undefined, scores: { 'llm-d/pod-a': 0.25 } }]);
-    expect(byId('r-devjson').scorers[0]!.scores).toEqual({ 'llm-d/pod-b-rank-0': 0.75 });
-    expect(byId('r-prod').scorers[0]!.scores).toEqual({ 'llm-d/pod-c-rank-0': 0.5 });
-    expect(byId('r-epoch')).toMatchObject({ time: '1777190401.1234567', envoyEndpoint: '10.1.0.7:8000', incomingModel: 'm2', sources: ['upstream'] });
-    expect(byId('r-old')).toMatchObject({ picked: ['llm-d/pod-d'], envoyEndpoint: '10.1.0.9', incomingModel: 'm3' });
-    expect(byId('r-llmd').scorers[0]!.scores).toEqual({ 'llm-d/pod-e': 1, 'llm-d/pod-f': 0.5 });
+    // Lines that name no profile belong to the request's one unnamed run, `#1`.
+    const scorers = (id: string) => byId(id).profiles['#1']!.scorers;
+    expect(scorers('r-console')).toEqual([{ scorer: 'active-request-scorer', name: 'active-request-scorer', weight: undefined, scores: { 'llm-d/pod-a': 0.25 } }]);
+    expect(scorers('r-devjson')[0]!.scores).toEqual({ 'llm-d/pod-b-rank-0': 0.75 });
+    expect(scorers('r-prod')[0]!.scores).toEqual({ 'llm-d/pod-c-rank-0': 0.5 });
+    expect(byId('r-epoch')).toMatchObject({ time: '1777190401.1234567', envoyEndpoint: '10.1.0.7:8000', incomingModel: 'm2', sources: ['upstream'], profiles: {} });
+    expect(byId('r-old')).toMatchObject({ picked: ['llm-d/pod-d'], primaryProfile: '#1', envoyEndpoint: '10.1.0.9', envoyEndpointName: 'llm-d/pod-d', incomingModel: 'm3', problems: [] });
+    expect(scorers('r-llmd')[0]!.scores).toEqual({ 'llm-d/pod-e': 1, 'llm-d/pod-f': 0.5 });
   });
 
   it('counts truncated lines as unreadable, never fatal, and keeps stack traces out of that count', async () => {
@@ -82,7 +84,9 @@ describe('reading each log form', () => {
     const { summary, byId } = await analyzeText([error, ...trace, truncated, 'not a log line at all', ...ours('r-ok')].join('\n'));
     expect(summary.unreadable).toBe(2);
     expect(summary.failuresByKind).toEqual({ InferencePoolResourceExhausted: { count: 1, requestIds: ['r-err'] } });
-    expect(byId('r-err').problems.map((p) => p.kind)).toEqual(['no-pick', 'failure']);
+    // A failure is reported as what it is; it is not also a "no pick" problem.
+    expect(byId('r-err').failures.map((f) => f.kind)).toEqual(['InferencePoolResourceExhausted']);
+    expect(byId('r-err').problems).toEqual([]);
     expect(byId('r-ok').problems).toEqual([]);
   });
 
@@ -91,16 +95,24 @@ describe('reading each log form', () => {
     const b = ours('r-b', { picked: 'ns/b', totals: { 'ns/a': 1, 'ns/b': 2 } });
     const interleaved = a.flatMap((line, i) => [line, b[i]!]);
     const { records } = await analyzeText(interleaved.join('\n'));
-    expect(records.map((r) => [r.requestId, r.picked, r.runnerUp, r.margin])).toEqual([
+    expect(records.map((r) => [r.requestId, r.picked, r.profiles['#1']!.runnerUp, r.profiles['#1']!.margin])).toEqual([
       ['r-a', ['ns/a'], 'ns/b', 0.5],
       ['r-b', ['ns/b'], 'ns/a', 1],
     ]);
   });
 
+  it("lets our lines take over a run whose first lines were upstream's (the log's first request, before ours were seen)", async () => {
+    const upstreamFirst = JSON.stringify({ level: 'Level(-4)', ts: '2026-11-27T20:11:36Z', caller: 'x.go:1', msg: 'Before running filter plugins', 'x-request-id': 'r-first', pods: [{ NamespacedName: { Namespace: 'ns', Name: 'a' }, Address: '10.0.0.1', Port: '8000' }] });
+    const { byId } = await analyzeText([upstreamFirst, ...ours('r-first'), ...ours('r-next')].join('\n'));
+    expect(Object.keys(byId('r-first').profiles)).toEqual(['#1']);
+    expect(byId('r-first').profiles['#1']).toMatchObject({ candidates: ['ns/a', 'ns/b'], picked: ['ns/a'], scorers: [expect.objectContaining({ scorer: 'active-request-scorer', weight: 2 })] });
+    expect(byId('r-first').problems).toEqual([]);
+  });
+
   it('reads our console lines as well as our JSON lines', async () => {
     const console = `2026-11-27T20:23:08Z${T}LEVEL(-2)${T}framework/scheduler_profile.go:124${T}instrument: picked endpoint${T}{"x-request-id": "r-c", "point": "profile.picked", "picker": "max-score-picker", "pickerName": "max-score-picker", "picked": ["ns/a"], "weightedScores": {"ns/a":3,"ns/b":2.5}}`;
     const { byId } = await analyzeText(console);
-    expect(byId('r-c')).toMatchObject({ picked: ['ns/a'], totals: { 'ns/a': 3, 'ns/b': 2.5 }, runnerUp: 'ns/b', margin: 0.5 });
+    expect(byId('r-c').profiles['#1']).toMatchObject({ picked: ['ns/a'], totals: { 'ns/a': 3, 'ns/b': 2.5 }, runnerUp: 'ns/b', margin: 0.5 });
   });
 });
 
@@ -121,7 +133,7 @@ describe('the checks', () => {
 
   it('reports ties as ties, not as problems', async () => {
     const { byId, summary } = await analyzeText(ours('r-tie', { totals: { 'ns/a': 2, 'ns/b': 2 } }).join('\n'));
-    expect(byId('r-tie')).toMatchObject({ tie: ['ns/a', 'ns/b'], margin: 0, problems: [] });
+    expect(byId('r-tie')).toMatchObject({ profiles: { '#1': { tie: ['ns/a', 'ns/b'], margin: 0 } }, problems: [] });
     expect(summary.ties).toBe(1);
   });
 
@@ -150,7 +162,7 @@ describe('streaming', () => {
     expect(summary.requests).toBe(20_000);
     expect(emitted).toBe(20_000);
     expect(mostOpen).toBeLessThanOrEqual(101);
-    expect(summary.scorerSpread['active-request-scorer']!.count).toBe(40_000);
+    expect(summary.profiles['#1']!.scorerSpread['active-request-scorer']!.count).toBe(40_000);
   });
 });
 
@@ -161,20 +173,27 @@ describe('instrument analyze', () => {
     const good = await cli(['analyze', 'good.log'], { cwd: dir });
     expect(good.exitCode).toBe(0);
     expect(good.stdout).toMatch(/^r-1 {2}m {2}\/v1\/chat\/completions {2}line 1$/m);
-    expect(good.stdout).toMatch(/^ {2}ns\/a +1 +3 {2}picked$/m);
-    expect(good.stdout).toMatch(/^ {2}ns\/b +1 +2\.500 {2}runner-up, margin 0\.500$/m);
-    expect(good.stdout).toContain('envoy ← 10.0.0.1:8000 (ns/a)');
+    expect(good.stdout).toMatch(/^ {2}#1 \(unnamed\) {2}primary \(the only profile\) · ok · 2 candidates$/m);
+    expect(good.stdout).toMatch(/^ {4}ns\/a +1 +3 {2}picked$/m);
+    expect(good.stdout).toMatch(/^ {4}ns\/b +1 +2\.500 {2}runner-up, margin 0\.500$/m);
+    expect(good.stdout).toContain("envoy ← 10.0.0.1:8000 (ns/a)  = #1's pick");
     expect(good.stdout).toContain('requests  1 (1 with a pick, 0 ties); 5 lines read, 0 unreadable');
 
     writeFileSync(join(dir, 'bad.log'), ours('r-2', { picked: 'ns/b' }).join('\n'));
     const bad = await cli(['analyze', 'bad.log', '--json'], { cwd: dir });
     expect(bad.exitCode).toBe(1);
     const document = JSON.parse(bad.stdout);
-    expect(document.requests[0].problems[0].kind).toBe('pick-not-highest');
+    expect(document.version).toBe(2);
+    expect(document.requests[0].problems[0]).toMatchObject({ kind: 'pick-not-highest', profile: '#1' });
     expect(document.summary.problemsByKind).toEqual({ 'pick-not-highest': { count: 1, requestIds: ['r-2'] } });
 
     const missing = await cli(['analyze', 'nope.log'], { cwd: dir });
     expect(missing.exitCode).toBe(2);
+    const folder = await cli(['analyze', '.'], { cwd: dir });
+    expect([folder.exitCode, folder.stderr]).toEqual([2, expect.stringContaining('. is a folder, not a log file')]);
+    // A device or a pipe is read like a file (`instrument analyze <(kubectl logs ...)`): here, nothing.
+    const empty = await cli(['analyze', '/dev/null'], { cwd: dir });
+    expect([empty.exitCode, empty.stderr]).toEqual([1, expect.stringContaining('/dev/null is empty.')]);
   });
 
   it('reads standard input', async () => {
@@ -207,5 +226,65 @@ describe('--follow', () => {
     expect(seen).toEqual(['r-live']);
     input.end();
     expect((await finished).requests).toBe(1);
+  });
+});
+
+describe('no silent pass: input without a single scheduling line (issue 11, item 7)', () => {
+  /** What an uninstrumented GIE v1.5 EPP at its default --v=2 writes: start-up lines and one line per request. */
+  const uninstrumented = [
+    JSON.stringify({ level: 'info', ts: 1777190400.1, caller: 'runner/runner.go:210', msg: 'Starting the EPP' }),
+    JSON.stringify({ level: 'info', ts: 1777190400.2, caller: 'metrics/pod_metrics.go:76', msg: 'Starting refresher', metadata: '{NamespacedName:llm-d/vllm-a-rank-0 PodName:vllm-a Address:10.0.0.1 Port:8000 MetricsHost:10.0.0.1:8000 Labels:map[]}' }),
+    ...Array.from({ length: 20 }, (_, i) => JSON.stringify({ level: 'info', ts: 1777190401 + i, caller: 'handlers/server.go:223', msg: 'EPP received request', 'x-request-id': `u-${i}` })),
+  ].join('\n');
+
+  it.each([
+    ['empty input', '', /^standard input is empty\.$/m],
+    ['a file that is not a log', 'GET /index.html 200\nGET /favicon.ico 404\n', /None of its lines is a zap log record/],
+    ['an EPP at --v=2 without our lines', uninstrumented, /20 requests were received \("EPP received request"\), but no line says how they were scheduled/],
+  ])('%s: exits 1 and says what it saw and what to do', async (_, text, says) => {
+    const { runCli } = await import('../../src/program.ts');
+    const { plainStyle } = await import('../../src/reporters/text.ts');
+    let stdout = '';
+    let stderr = '';
+    const io = { cwd: tempDir(), env: {}, stdin: Readable.from([text]), stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), style: plainStyle };
+    expect(await runCli(['analyze'], io)).toBe(1);
+    expect(stderr).toMatch(/^no scheduling lines in the input: nothing to analyze\.$/m);
+    expect(stderr).toMatch(says);
+    expect(stdout).toMatch(/^ {2}problems {2}no-scheduling-lines 1$/m);
+  });
+
+  it('names the levels and the most common messages, and the --verbosity and --v to use', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'epp.log'), uninstrumented);
+    const run = await cli(['analyze', 'epp.log', '--json'], { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('epp.log: 22 lines, 22 log records, 0 unreadable.');
+    expect(run.stderr).toContain('  levels: info ×22');
+    expect(run.stderr).toContain('  most common messages: "EPP received request" ×20, "Starting refresher" ×1, "Starting the EPP" ×1');
+    expect(run.stderr).toMatch(/instrument apply --verbosity N.*--v >= N/);
+    const document = JSON.parse(run.stdout);
+    expect(document.requests).toEqual([]);
+    expect(document.summary).toMatchObject({ schedulingLines: 0, receivedOnly: 20, problemsByKind: { 'no-scheduling-lines': { count: 1, requestIds: [] } } });
+    expect(document.summary.input).toEqual({ records: 22, levels: { info: 22 }, messages: [['EPP received request', 20], ['Starting refresher', 1], ['Starting the EPP', 1]], requestsReceived: 20 });
+  });
+
+  it('does not fire when the log has scheduling lines', async () => {
+    const { summary } = await analyzeText([...ours('r-1'), uninstrumented].join('\n'));
+    expect(summary.input).toBeUndefined();
+    expect(summary.problemsByKind).toEqual({});
+  });
+});
+
+describe('the spread of a scorer', () => {
+  it('says when its histogram was cut, instead of stopping silently at 50 distinct values', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => ours(`h-${i}`, { totals: { 'ns/a': 3, 'ns/b': 2.5 } }).map((l) => l.replace('"scores":{"ns/a":1,"ns/b":1}', `"scores":{"ns/a":${i / 100},"ns/b":0}`))).flat();
+    const { summary } = await analyzeText(lines.join('\n'));
+    const spread = summary.profiles['#1']!.scorerSpread['active-request-scorer']!;
+    expect(spread.count).toBe(120);
+    expect(spread.histogram).toHaveLength(50);
+    expect(spread).toMatchObject({ histogramComplete: false, histogramLeftOut: 10 });
+    const { renderSummary } = await import('../../src/reporters/analysis.ts');
+    const { plainStyle } = await import('../../src/reporters/text.ts');
+    expect(renderSummary(summary, plainStyle)).toMatch(/^ {2}active-request-scorer: n=120 .* \[more than 50 distinct values\]$/m);
   });
 });
