@@ -29,12 +29,19 @@ export function commandLine(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
+/** A kubectl command's verb (`get`, `patch`), past the connection flags before it. */
+function kubectlVerb(argv: readonly string[]): string {
+  let i = 1;
+  while (argv[i] === '--kubeconfig' || argv[i] === '--context') i += 2;
+  return argv[i] ?? '';
+}
+
 /** Known failure texts of the tools we run, and what to do about each. */
 const HINTS: ReadonlyArray<{ readonly pattern: RegExp; readonly hint: (argv: readonly string[]) => string }> = [
   { pattern: /no nodes found for cluster/i, hint: () => 'List the kind clusters with `kind get clusters` and pass the right one with --name.' },
   { pattern: /Profile ".*" not found/i, hint: () => 'List the minikube profiles with `minikube profile list` and pass the right one with --profile.' },
   { pattern: /not present locally|No such image|image not known/i, hint: () => 'Build the image first (`instrument build`), or pass the tag it was built with (--image).' },
-  { pattern: /\(Forbidden\)|is forbidden/i, hint: (argv) => `Your kubectl user may not do this; check with \`kubectl auth can-i ${argv[1] ?? ''} ...\` or switch context.` },
+  { pattern: /\(Forbidden\)|is forbidden/i, hint: (argv) => `Your kubectl user may not do this; check with \`kubectl auth can-i ${kubectlVerb(argv)} ...\` or switch context.` },
   { pattern: /doesn't have a resource type "schedulerinstall/i, hint: () => 'This cluster has no SchedulerInstall resource: use --target deployment to patch the Deployment directly.' },
   // kubectl logs and exec go through the API server to the node's kubelet: when that hop fails, the
   // API server answered, so neither the namespace nor the cluster address is the problem.

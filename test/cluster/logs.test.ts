@@ -69,7 +69,7 @@ describe('instrument logs', () => {
     // Answered requests complete after 2 s without news: the first row comes while kubectl still follows.
     await until('the first request in the pipe', () => out.includes('f1'));
     expect(out).not.toContain('summary');
-    appendFileSync(logsFile, cri(request('f2', 'ns/b')));
+    appendFileSync(logsFile, cri(request('f2')));
     await until('the second request in the pipe', () => out.includes('f2'));
     // One that is not answered yet stays open; the signal completes it and prints the summary.
     appendFileSync(logsFile, cri(request('f3').slice(0, 2)));

@@ -227,7 +227,7 @@ export class ControlPlane {
       `--secure-port=${p.kcmPort}`,
       `--service-account-private-key-file=${join(pki, 'sa.key')}`,
       `--root-ca-file=${join(pki, 'ca.crt')}`,
-      '--controllers=*,-nodeipam,-nodelifecycle,-service-lb-controller,-route,-cloud-node-lifecycle',
+      '--controllers=*,-nodeipam,-service-lb-controller,-route,-cloud-node-lifecycle',
       '--profiling=false',
     ]);
     this.spawn('kube-scheduler', join(bin, 'kube-scheduler'), [
