@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Four tiers: `unit` runs the TypeScript sources in-process (no Go, no Docker); `go` compiles and
+// Five tiers: `unit` runs the TypeScript sources in-process (no Go, no Docker); `go` compiles and
 // runs the Go fixtures; `e2e` spawns the built CLI (`npm run build` first, as `npm test` does);
-// `docker` builds images with a real Docker engine, which its global setup starts.
+// `docker` builds images with a real Docker engine, which its global setup starts; `cluster` runs
+// the cluster commands against a real Kubernetes control plane on loopback, which its global setup
+// starts (binaries from scripts/setup-cluster-tools.sh), one file at a time (they share its node).
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +18,16 @@ export default defineConfig({
           globalSetup: ['test/helpers/docker-engine.ts'],
           testTimeout: 1_800_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/cluster/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
     ],

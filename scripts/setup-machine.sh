@@ -4,6 +4,9 @@
 #   busybox-static  a static shell for the base images the tests make (nothing is pulled from a registry)
 #   chromium        headless, to check that analyze's HTML page renders (no browser download)
 #   jq              the baseline of the analyze benchmark
+# and, through setup-cluster-tools.sh, the real Kubernetes control plane of the `cluster` test tier
+# (etcd from Debian; kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok built
+# once from the Go module proxy into ~/.cache/instrument/).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 need=()
@@ -24,4 +27,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 command -v go >/dev/null 2>&1 || { echo "setup-machine: Go is not on PATH (the tests need Go >= 1.24)" >&2; exit 1; }
+nice -n 10 "$(dirname "$0")/setup-cluster-tools.sh"
 echo "setup-machine: ready (dockerd $(dockerd --version | awk '{print $3}' | tr -d ,), $(go version | awk '{print $3}'), node $(node --version))"

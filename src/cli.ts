@@ -15,6 +15,23 @@ const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefin
 const sgr = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 const style: Style = colour ? { ok: sgr(32), bad: sgr(31), warn: sgr(33), dim: sgr(2), bold: sgr(1) } : plainStyle;
 
+// Followed logs ask to hear of Ctrl-C and SIGTERM: the first ends their input (they flush and print
+// the summary, then exit with the usual code); a second one ends the process at once.
+let interrupted = false;
+const onInterrupt = (stop: () => void) => {
+  const handler = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    interrupted = true;
+    stop();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+};
+
 // No top-level await: the bundled command line (dist/cli/) is CommonJS, see rolldown.config.mjs.
 void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -29,6 +46,9 @@ void runCli(process.argv.slice(2), {
   },
   interactive: process.stderr.isTTY === true,
   columns: process.stderr.columns,
+  onInterrupt,
 }).then((code) => {
   process.exitCode = code;
+  // A read left waiting on standard input would keep the process alive.
+  if (interrupted) process.exit(code);
 });

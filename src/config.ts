@@ -19,9 +19,8 @@ export const DEFAULTS = {
     namespace: 'llm-d-inference-scheduler',
     schedulerInstall: 'llm-sched-install',
     deployment: 'gaie-inference-scheduling-epp',
-    rollbackImage: 'ghcr.io/llm-d/llm-d-inference-scheduler:v0.4.0',
     target: 'schedulerinstall',
-    timeoutSeconds: 300,
+    timeout: '5m',
   },
   pods: { namespace: 'llm-d-vllm', selector: 'role=proxy' },
 } as const;
@@ -41,6 +40,7 @@ const SCHEMA: Record<string, Kind | Record<string, Kind>> = {
     configMap: 'string',
     rollbackImage: 'string',
     target: 'string',
+    timeout: 'string',
     timeoutSeconds: 'number',
   },
   pods: { namespace: 'string', selector: 'string' },
@@ -60,6 +60,8 @@ export type WorkspaceConfig = {
     configMap?: string;
     rollbackImage?: string;
     target?: string;
+    /** A Go duration (`5m`); `timeoutSeconds` is the older spelling. */
+    timeout?: string;
     timeoutSeconds?: number;
   };
   pods?: { namespace?: string; selector?: string };

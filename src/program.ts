@@ -21,6 +21,22 @@ export interface CliIo {
   /** Whether stderr is a terminal (progress displays rewrite one line there). */
   readonly interactive?: boolean | undefined;
   readonly columns?: number | undefined;
+  /**
+   * Asks for `stop` to be called on SIGINT or SIGTERM instead of the process dying (for followed
+   * logs, which then end their input, flush and summarize); returns the way to undo that.
+   */
+  readonly onInterrupt?: ((stop: () => void) => () => void) | undefined;
+}
+
+/** An AbortSignal that Ctrl-C or SIGTERM aborts while `run` runs (when the CLI can catch them). */
+async function interruptible<T>(io: CliIo, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const release = io.onInterrupt?.(() => controller.abort());
+  try {
+    return await run(controller.signal);
+  } finally {
+    release?.();
+  }
 }
 
 /** A command's outcome, rendered, with the exit code it asks for. */
@@ -75,7 +91,20 @@ interface ClusterFlags {
   podNamespace?: string;
   podSelector?: string;
   target?: string;
-  timeout?: number;
+  timeout?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** kubectl's own flags for choosing the cluster, on every command that talks to one. */
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'the kubeconfig file kubectl reads (default: kubectl\'s, $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'the kubeconfig context to use (default: its current context)');
+}
+
+function connection(io: CliIo, flags: { kubeconfig?: string; context?: string }) {
+  return { kubeconfig: flags.kubeconfig === undefined ? undefined : resolve(io.cwd, flags.kubeconfig), context: flags.context };
 }
 
 /** The names every cluster command shares, each also settable in instrument.config.json. */
@@ -86,15 +115,16 @@ function clusterOptions(command: Command, { pods = true, change = true } = {}): 
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--configmap <name>', 'the config map holding epp-config.yaml (default: the one the Deployment mounts)')
     .option(...JSON_OUTPUT);
+  connectionOptions(command);
   if (pods) {
-    command.option('--pod-namespace <ns>', 'namespace of the candidate model-server pods (default llm-d-vllm)').option('--pod-selector <selector>', 'label selector of the candidate pods (default role=proxy)');
+    command.option('--pod-namespace <ns>', 'namespace of the candidate model-server pods (default llm-d-vllm)').option('--pod-selector <selector>', 'label selector of the candidate pods, in kubectl\'s syntax (default role=proxy)');
   }
   if (change) {
     command
       .option('--schedulerinstall <name>', 'the SchedulerInstall the operator reconciles the EPP from (default llm-sched-install)')
       .option('--container <name>', 'the EPP container in the Deployment (default: its first)')
       .addOption(new Option('--target <kind>', 'what to patch: the operator\'s resource, or the Deployment itself (the operator may undo that)').choices(['schedulerinstall', 'deployment']))
-      .addOption(new Option('--timeout <seconds>', 'how long to wait for the operator and the rollout (default 300)').argParser(seconds))
+      .option('--timeout <duration>', 'how long to wait for the operator and the rollout, e.g. 90s, 5m, 1h30m (default 5m)')
       .option('--dry-run', 'print the commands that would change the cluster, and change nothing');
   }
   return command;
@@ -206,8 +236,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       }
     });
 
-  program
-    .command('load')
+  connectionOptions(program.command('load'))
     .description('load the image into the kind or minikube cluster of the current kubectl context, and check it is on the nodes')
     .option(...CONFIG_ROOT)
     .option('--image <image>', 'the image (default llm-d-inference-scheduler:local)')
@@ -217,7 +246,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--runtime <docker|podman>', 'container runtime holding the image')
     .option('--dry-run', 'print the commands and run nothing')
     .option(...JSON_OUTPUT)
-    .action(async (flags: { root?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (flags: { root?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean; kubeconfig?: string; context?: string }) => {
       const { load } = await import('./commands/load.ts');
       const { renderLoad } = await import('./reporters/cluster.ts');
       const result = await load({
@@ -228,6 +257,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         name: flags.name ?? flags.profile,
         runtime: flags.runtime,
         dryRun: flags.dryRun,
+        connection: connection(io, flags),
         env: io.env,
         onCommand: (argv) => io.stderr(`$ ${argv.join(' ')}\n`),
       });
@@ -245,26 +275,36 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     podNamespace: flags.podNamespace,
     podSelector: flags.podSelector,
     target: flags.target,
-    timeoutSeconds: flags.timeout,
+    timeout: flags.timeout,
     dryRun: flags.dryRun,
+    connection: connection(io, flags),
     env: io.env,
     pollIntervalMs: io.env.INSTRUMENT_POLL_INTERVAL_MS === undefined ? undefined : Number(io.env.INSTRUMENT_POLL_INTERVAL_MS),
     onProgress: (message: string) => io.stderr(`${message}\n`),
   });
 
   clusterOptions(program.command('deploy'))
-    .description('point the EPP at the instrumented image through the SchedulerInstall, and wait for the rollout')
-    .option('--image <image>', 'the image to deploy (default llm-d-inference-scheduler:local)')
+    .description('point the EPP at the instrumented image through the SchedulerInstall, and wait for the rollout (the same image again: new pods, as rollout restart)')
+    .option('--image <image>', 'the image to deploy, by tag or digest (default llm-d-inference-scheduler:local)')
     .action(async (flags: ClusterFlags) => {
       const { deploy } = await import('./commands/deploy.ts');
-      const { renderDeploy } = await import('./reporters/cluster.ts');
-      const result = await deploy({ ...clusterRun(flags), image: flags.image });
-      done({ rendered: flags.json ? json(result) : renderDeploy(result, io.style), exitCode: ExitCode.ok });
+      const { renderDeploy, renderPlan } = await import('./reporters/cluster.ts');
+      // The report and its warnings come before the first change, so a wrong setup can be stopped.
+      const result = await deploy({
+        ...clusterRun(flags),
+        image: flags.image,
+        onPlan: (plan) => {
+          const shown = renderPlan(plan, io.style);
+          if (!flags.json) io.stdout(shown.stdout);
+          io.stderr(shown.stderr);
+        },
+      });
+      done({ rendered: flags.json ? json(result) : renderDeploy(result, io.style, { planShown: true }), exitCode: ExitCode.ok });
     });
 
   clusterOptions(program.command('rollback'), { pods: false })
-    .description('put back the image deploy replaced (else --image, else the standard llm-d image), and wait for the rollout')
-    .option('--image <image>', 'the image to go back to when deploy recorded none (default ghcr.io/llm-d/llm-d-inference-scheduler:v0.4.0)')
+    .description('put back the image deploy replaced, and wait for the rollout; with nothing recorded it refuses unless --image or deploy.rollbackImage names one')
+    .option('--image <image>', 'the image to go back to (default: the one deploy recorded, else deploy.rollbackImage of instrument.config.json)')
     .action(async (flags: ClusterFlags) => {
       const { rollback } = await import('./commands/deploy.ts');
       const { renderDeploy } = await import('./reporters/cluster.ts');
@@ -290,7 +330,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--html <file>', 'also write a self-contained page with heat maps of the scores, the picks and the failures')
     .action(async (file: string | undefined, flags: { json?: boolean; follow?: boolean; html?: string }) => {
       const { analyze, hasProblems } = await import('./commands/analyze.ts');
-      const summary = await analyzeTo(io, flags, (options) => analyze({ cwd: io.cwd, input: file, stdin: io.stdin!, ...options }));
+      const summary = await interruptible(io, (signal) => analyzeTo(io, flags, (options) => analyze({ cwd: io.cwd, input: file, stdin: io.stdin!, signal, ...options })));
       done({ rendered: { stdout: '', stderr: await noSchedulingNote(summary, file === undefined || file === '-' ? 'standard input' : file) }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
     });
 
@@ -330,37 +370,41 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done({ rendered: flags.json ? json(result) : renderTraffic(result, io.style), exitCode: allSucceeded(result) ? ExitCode.ok : ExitCode.failed });
     });
 
-  program
+  const logs = program
     .command('logs')
     .description('capture EPP logs (cluster, container, file or stdin); print them, save them, or analyze them as they come')
     .option(...CONFIG_ROOT)
     .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--container <name>', 'the container in the EPP pod (default: kubectl\'s choice)')
-    .option('--since <duration>', 'how far back, e.g. 10m (default 10m)')
-    .option('-f, --follow', 'keep reading as the logs grow')
+    .option('--since <duration>', 'how far back, a Go duration: 30s, 10m, 1h30m (default 10m)')
+    .option('-f, --follow', 'keep reading as the logs grow (Ctrl-C or SIGTERM ends it, after the summary)')
     .option('--docker <container>', 'read this container\'s logs instead of the cluster\'s')
     .addOption(new Option('--runtime <runtime>', 'with --docker: the container runtime').choices(['docker', 'podman']).default('docker'))
     .option('--file <file>', 'read this file (- for standard input) instead')
     .option('--save <file>', 'also write the raw lines to this file')
     .option('--analyze', 'feed the lines straight into analyze (its table and summary, or --json / --html)')
     .option('--json', 'with --analyze: one JSON document')
-    .option('--html <file>', 'with --analyze: also write the HTML page')
-    .action(async (flags: { root?: string; namespace?: string; deployment?: string; container?: string; since?: string; follow?: boolean; docker?: string; runtime?: 'docker' | 'podman'; file?: string; save?: string; analyze?: boolean; json?: boolean; html?: string }) => {
+    .option('--html <file>', 'with --analyze: also write the HTML page');
+  connectionOptions(logs).action(
+    async (flags: { root?: string; namespace?: string; deployment?: string; container?: string; since?: string; follow?: boolean; docker?: string; runtime?: 'docker' | 'podman'; file?: string; save?: string; analyze?: boolean; json?: boolean; html?: string; kubeconfig?: string; context?: string }) => {
       const { logSource, captureLogs } = await import('./commands/logs.ts');
-      const source = logSource({ cwd: io.cwd, ...flags, stdin: io.stdin! });
+      const source = logSource({ cwd: io.cwd, ...flags, connection: connection(io, flags), stdin: io.stdin! });
+      if (!flags.analyze && (flags.json || flags.html)) throw new UsageError('--json and --html go with --analyze', 'Add --analyze, or leave them out to print the raw lines.');
       const save = flags.save === undefined ? undefined : resolve(io.cwd, flags.save);
-      const lines = captureLogs(source, io.env, save);
-      if (!flags.analyze) {
-        if (flags.json || flags.html) throw new UsageError('--json and --html go with --analyze', 'Add --analyze, or leave them out to print the raw lines.');
-        for await (const line of lines) io.stdout(line + '\n');
-        done({ rendered: { stdout: '', stderr: '' }, exitCode: ExitCode.ok });
-        return;
-      }
-      const { analyzeLines, hasProblems } = await import('./commands/analyze.ts');
-      const summary = await analyzeTo(io, flags, (options) => analyzeLines(lines, options));
-      done({ rendered: { stdout: '', stderr: await noSchedulingNote(summary, 'the captured log') }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
-    });
+      await interruptible(io, async (signal) => {
+        const lines = captureLogs(source, io.env, save, signal);
+        if (!flags.analyze) {
+          for await (const line of lines) io.stdout(line + '\n');
+          done({ rendered: { stdout: '', stderr: '' }, exitCode: ExitCode.ok });
+          return;
+        }
+        const { analyzeLines, hasProblems } = await import('./commands/analyze.ts');
+        const summary = await analyzeTo(io, flags, (options) => analyzeLines(lines, options));
+        done({ rendered: { stdout: '', stderr: await noSchedulingNote(summary, 'the captured log') }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });
+      });
+    },
+  );
 
   program
     .command('check')
@@ -416,11 +460,13 @@ export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boo
   const page = flags.html === undefined ? undefined : new (await import('./reporters/html.ts')).PageCollector();
   let first = true;
   // Output is gathered and written in pieces of about 64 KB: one write per request is a system
-  // call per request on a large log.
+  // call per request on a large log. Followed input is written as each request completes,
+  // whatever stdout is (a terminal, a file, a pipe to another program, a CI log).
+  const immediate = flags.follow === true;
   let pending = '';
   const write = (text: string) => {
     pending += text;
-    if (pending.length > 65_536) {
+    if (immediate || pending.length > 65_536) {
       io.stdout(pending);
       pending = '';
     }

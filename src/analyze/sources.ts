@@ -1,12 +1,22 @@
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
-import { commandLine } from '../build/exec.ts';
+import { commandLine, hintFor } from '../build/exec.ts';
+import { connectionArgs, type KubeConnection } from '../build/kube.ts';
 import { OperationError } from '../errors.ts';
+import { untilAborted } from './interrupt.ts';
 import { readLines } from './lines.ts';
 
 /** Where EPP logs come from. */
 export type LogSource =
-  | { readonly kind: 'cluster'; readonly namespace: string; readonly deployment: string; readonly since: string; readonly container: string | undefined; readonly follow: boolean }
+  | {
+      readonly kind: 'cluster';
+      readonly namespace: string;
+      readonly deployment: string;
+      readonly since: string;
+      readonly container: string | undefined;
+      readonly follow: boolean;
+      readonly connection?: KubeConnection | undefined;
+    }
   | { readonly kind: 'docker'; readonly runtime: 'docker' | 'podman'; readonly container: string; readonly since: string | undefined; readonly follow: boolean }
   | { readonly kind: 'stream'; readonly name: string; readonly stream: Readable };
 
@@ -15,6 +25,7 @@ export function logCommand(source: LogSource): string[] | undefined {
   if (source.kind === 'cluster') {
     return [
       'kubectl',
+      ...connectionArgs(source.connection),
       'logs',
       '-n',
       source.namespace,
@@ -30,24 +41,45 @@ export function logCommand(source: LogSource): string[] | undefined {
 
 /**
  * The lines of a log source as they come. For a container both of its streams are read (zap writes
- * to stderr); a command that fails is reported like any other external command.
+ * to stderr); kubectl prints the pod's two streams on its stdout, and its own errors on stderr,
+ * which are reported once, with the failure. A command that fails is reported like any other
+ * external command. When `signal` aborts, the command is stopped and the lines end there.
  */
-export async function* logLines(source: LogSource, env: Readonly<Record<string, string | undefined>>): AsyncGenerator<string> {
+export async function* logLines(source: LogSource, env: Readonly<Record<string, string | undefined>>, signal?: AbortSignal): AsyncGenerator<string> {
   if (source.kind === 'stream') {
-    yield* readLines(source.stream);
+    yield* untilAborted(readLines(source.stream), signal);
     return;
   }
   const argv = logCommand(source)!;
-  const child = execa(argv[0]!, argv.slice(1), { env, reject: false, all: true, buffer: { stdout: false, stderr: true, all: false }, stdin: 'ignore' });
-  yield* child.iterable({ from: 'all', preserveNewlines: false });
+  const child = execa(argv[0]!, argv.slice(1), {
+    env,
+    reject: false,
+    all: source.kind === 'docker',
+    buffer: { stdout: false, stderr: true, all: false },
+    stdin: 'ignore',
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
+  try {
+    yield* child.iterable({ from: source.kind === 'docker' ? 'all' : 'stdout', preserveNewlines: false });
+  } catch (error) {
+    // The stopped command's output ends early; anything else is a real failure.
+    if (!signal?.aborted) throw error;
+  }
   const result = await child;
+  // Stopped by us, or by the same Ctrl-C that reached the whole process group: a normal end.
+  if (signal?.aborted || result.isCanceled || result.signal !== undefined) return;
+  if (result.exitCode === undefined && (result as { code?: string }).code === 'ENOENT') {
+    throw new OperationError(`\`${argv[0]}\` is not installed or not on PATH`, `Install ${argv[0]}, or put it on PATH.`);
+  }
   if (result.exitCode !== 0) {
-    const tail = String(result.stderr ?? '').trim().split('\n').slice(-8).join('\n');
+    const stderr = String(result.stderr ?? '');
+    const tail = stderr.trim().split('\n').slice(-8).join('\n');
     throw new OperationError(
       `\`${commandLine(argv)}\` failed (exit code ${result.exitCode ?? 'none'})${tail ? `:\n  ${tail.replace(/\n/g, '\n  ')}` : ''}`,
-      source.kind === 'cluster'
-        ? `Check the namespace and Deployment (--namespace, --deployment) with \`kubectl get deploy -n ${source.namespace}\`.`
-        : `Check the container name with \`${argv[0]} ps -a\`.`,
+      hintFor(argv, stderr) ??
+        (source.kind === 'cluster'
+          ? `Check the namespace and Deployment (--namespace, --deployment) with \`kubectl get deploy -n ${source.namespace}\`.`
+          : `Check the container name with \`${argv[0]} ps -a\`.`),
     );
   }
 }

@@ -19,7 +19,7 @@ export interface ClusterTarget {
 
 /**
  * Which local cluster to load into: `--cluster` (with `--name`/`--profile`), else the current kubectl
- * context: `kind-<name>` is kind, `minikube` (or another minikube profile's name, with --cluster) is minikube.
+ * context (or --context): `kind-<name>` is kind, `minikube` (or another minikube profile's name, with --cluster) is minikube.
  */
 export async function chooseCluster(
   k: Kubectl,
@@ -30,7 +30,8 @@ export async function chooseCluster(
     const name = checkClusterName(wanted.name ?? (wanted.kind === 'kind' ? 'kind' : 'minikube'), wanted.kind === 'kind' ? '--name' : '--profile');
     return { kind: wanted.kind, name, from: wanted.from };
   }
-  const context = await currentContext(k);
+  // --context names the context itself; `kubectl config current-context` would ignore it.
+  const context = k.connection?.context ?? (await currentContext(k));
   if (context?.startsWith('kind-')) return { kind: 'kind', name: checkClusterName(wanted.name ?? context.slice('kind-'.length), '--name'), from: 'context' };
   if (context === 'minikube') return { kind: 'minikube', name: checkClusterName(wanted.name ?? 'minikube', '--profile'), from: 'context' };
   throw new UsageError(

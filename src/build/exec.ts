@@ -29,13 +29,26 @@ export function commandLine(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 }
 
+/** A kubectl command's verb (`get`, `patch`), past the connection flags before it. */
+function kubectlVerb(argv: readonly string[]): string {
+  let i = 1;
+  while (argv[i] === '--kubeconfig' || argv[i] === '--context') i += 2;
+  return argv[i] ?? '';
+}
+
 /** Known failure texts of the tools we run, and what to do about each. */
 const HINTS: ReadonlyArray<{ readonly pattern: RegExp; readonly hint: (argv: readonly string[]) => string }> = [
   { pattern: /no nodes found for cluster/i, hint: () => 'List the kind clusters with `kind get clusters` and pass the right one with --name.' },
   { pattern: /Profile ".*" not found/i, hint: () => 'List the minikube profiles with `minikube profile list` and pass the right one with --profile.' },
   { pattern: /not present locally|No such image|image not known/i, hint: () => 'Build the image first (`instrument build`), or pass the tag it was built with (--image).' },
-  { pattern: /\(Forbidden\)|is forbidden/i, hint: (argv) => `Your kubectl user may not do this; check with \`kubectl auth can-i ${argv[1] ?? ''} ...\` or switch context.` },
+  { pattern: /\(Forbidden\)|is forbidden/i, hint: (argv) => `Your kubectl user may not do this; check with \`kubectl auth can-i ${kubectlVerb(argv)} ...\` or switch context.` },
   { pattern: /doesn't have a resource type "schedulerinstall/i, hint: () => 'This cluster has no SchedulerInstall resource: use --target deployment to patch the Deployment directly.' },
+  // kubectl logs and exec go through the API server to the node's kubelet: when that hop fails, the
+  // API server answered, so neither the namespace nor the cluster address is the problem.
+  {
+    pattern: /containerLogs\/|dial tcp [^\n]*:10250|error dialing backend|proxy error from|kubelet/i,
+    hint: () => 'The API server answered, but could not reach the kubelet of the pod\'s node: see `kubectl get nodes -o wide` (is the node Ready?) and whether the API server can reach the node\'s kubelet port.',
+  },
   { pattern: /\(NotFound\)|not found/i, hint: () => 'Check the names (--namespace and the resource names, or instrument.config.json) with `kubectl get` in that namespace.' },
   { pattern: /was refused|Unable to connect to the server|no such host|i\/o timeout/i, hint: () => 'The Kubernetes API server does not answer: is the cluster running (`kubectl cluster-info`) and is the context right?' },
   { pattern: /current-context is not set/i, hint: () => 'Select a cluster with `kubectl config use-context <name>`, or pass --cluster kind|minikube.' },

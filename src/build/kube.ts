@@ -1,3 +1,4 @@
+import { formatDuration } from './duration.ts';
 import { runTool, type ToolRun } from './exec.ts';
 import type { Env } from './runtime.ts';
 
@@ -10,14 +11,26 @@ export type KubeObject = {
   readonly data?: Record<string, string>;
 };
 
+/** Which cluster and user: kubectl's own --kubeconfig and --context, passed to every call. */
+export interface KubeConnection {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+}
+
+/** The global flags that select the cluster, first on every kubectl command line. */
+export function connectionArgs(connection: KubeConnection | undefined): string[] {
+  return [...(connection?.kubeconfig ? ['--kubeconfig', connection.kubeconfig] : []), ...(connection?.context ? ['--context', connection.context] : [])];
+}
+
 export interface Kubectl {
   readonly env: Env;
+  readonly connection?: KubeConnection | undefined;
   /** Called with every argv before it runs (for --dry-run listings and progress). */
   readonly onCommand?: ((argv: readonly string[], change: boolean) => void) | undefined;
 }
 
 async function kubectl(k: Kubectl, args: readonly string[], change = false, allowFailure = false): Promise<ToolRun> {
-  const argv = ['kubectl', ...args];
+  const argv = ['kubectl', ...connectionArgs(k.connection), ...args];
   k.onCommand?.(argv, change);
   return runTool(argv, { env: k.env, allowFailure });
 }
@@ -45,12 +58,17 @@ export async function patch(k: Kubectl, kind: string, name: string, namespace: s
   await kubectl(k, patchArgs(kind, name, namespace, type, body), true);
 }
 
-export function rolloutArgs(deployment: string, namespace: string, timeoutSeconds: number): string[] {
-  return ['rollout', 'status', `deployment/${deployment}`, '-n', namespace, `--timeout=${timeoutSeconds}s`];
+export function rolloutArgs(deployment: string, namespace: string, timeoutMs: number): string[] {
+  return ['rollout', 'status', `deployment/${deployment}`, '-n', namespace, `--timeout=${formatDuration(timeoutMs)}`];
 }
 
-export async function rolloutStatus(k: Kubectl, deployment: string, namespace: string, timeoutSeconds: number): Promise<void> {
-  await kubectl(k, rolloutArgs(deployment, namespace, timeoutSeconds));
+export async function rolloutStatus(k: Kubectl, deployment: string, namespace: string, timeoutMs: number): Promise<void> {
+  await kubectl(k, rolloutArgs(deployment, namespace, timeoutMs));
+}
+
+/** A command line as it is run, with the connection flags, for messages and --dry-run. */
+export function kubectlLine(k: Kubectl, args: readonly string[]): readonly string[] {
+  return ['kubectl', ...connectionArgs(k.connection), ...args];
 }
 
 export type Container = { readonly name: string; readonly image?: string; readonly imagePullPolicy?: string };

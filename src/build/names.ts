@@ -43,14 +43,90 @@ export function checkResourceName(name: string, flag: string): string {
   return name;
 }
 
-/** An equality-based label selector: `key=value[,key=value]` (`==` and `!=` too). */
+const LABEL_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9_.]{0,61}[a-zA-Z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash === -1 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  if (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix))) return `the key prefix "${prefix}" is not a DNS subdomain`;
+  if (!LABEL_NAME.test(name)) return `"${key}" is not a label key`;
+  return undefined;
+}
+
+function labelValueProblem(value: string): string | undefined {
+  return value === '' || LABEL_NAME.test(value) ? undefined : `"${value}" is not a label value`;
+}
+
+/**
+ * A label selector in kubectl's full syntax, checked as the API server parses it: requirements
+ * separated by commas, each `key`, `!key`, `key=value` (`==`, `!=`), `key in (a,b)`, `key notin (a)`,
+ * or `key > 5` / `key < 5`.
+ */
 export function checkLabelSelector(selector: string, flag: string): string {
-  const key = '(?:[a-z0-9A-Z.-]+/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?';
-  const value = '([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?';
-  if (!new RegExp(`^${key}(?:(?:==?|!=)${value})?(?:,${key}(?:(?:==?|!=)${value})?)*$`).test(selector)) {
-    throw new UsageError(`${flag} ${JSON.stringify(selector)} is not a label selector`, 'Use key=value pairs separated by commas, e.g. role=proxy.');
+  const fail = (what: string): never => {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(selector)} is not a label selector: ${what}`,
+      'Use kubectl\'s syntax, requirements separated by commas: role=proxy, role!=decode, role in (decode,both), env notin (a), canary, !canary.',
+    );
+  };
+  let at = 0;
+  const space = () => {
+    while (selector[at] === ' ' || selector[at] === '\t') at++;
+  };
+  const word = () => {
+    const match = /^[^\s,()!=<>]+/.exec(selector.slice(at));
+    at += match?.[0].length ?? 0;
+    return match?.[0] ?? '';
+  };
+  space();
+  if (at === selector.length) fail('it is empty');
+  for (;;) {
+    space();
+    const negated = selector[at] === '!';
+    if (negated) at++;
+    space();
+    const key = word();
+    if (key === '') fail(`a key is missing at character ${at + 1}`);
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) fail(keyProblem);
+    space();
+    if (!negated) {
+      const rest = selector.slice(at);
+      const operator = /^(==|=|!=|>|<)/.exec(rest)?.[0] ?? /^(in|notin)(?=[\s(])/.exec(rest)?.[0];
+      if (operator === 'in' || operator === 'notin') {
+        at += operator.length;
+        space();
+        if (selector[at] !== '(') fail(`"${operator}" must be followed by a list in parentheses, e.g. ${key} ${operator} (a,b)`);
+        at++;
+        const values: string[] = [];
+        for (;;) {
+          space();
+          const value = word();
+          space();
+          const problem = labelValueProblem(value);
+          if (problem) fail(problem);
+          values.push(value);
+          if (selector[at] === ',') at++;
+          else if (selector[at] === ')') break;
+          else fail(`the list after "${key} ${operator}" is not closed with ")"`);
+        }
+        at++;
+        if (values.length === 1 && values[0] === '') fail(`the list after "${key} ${operator}" is empty`);
+      } else if (operator !== undefined) {
+        at += operator.length;
+        space();
+        const value = word();
+        const problem = labelValueProblem(value);
+        if (problem) fail(problem);
+        if ((operator === '>' || operator === '<') && !/^\d+$/.test(value)) fail(`"${key} ${operator}" needs a whole number`);
+      }
+    }
+    space();
+    if (at === selector.length) return selector;
+    if (selector[at] !== ',') fail(`unexpected "${selector[at]}" at character ${at + 1}`);
+    at++;
   }
-  return selector;
 }
 
 /** A kind cluster or minikube profile name. */

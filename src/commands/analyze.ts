@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Analyzer } from '../analyze/analyzer.ts';
+import { untilAborted } from '../analyze/interrupt.ts';
 import { readLineBlocks, type LineBlock } from '../analyze/lines.ts';
 import type { RequestRecord, Summary } from '../analyze/model.ts';
 import { UsageError } from '../errors.ts';
@@ -11,6 +12,8 @@ export interface AnalyzeOptions {
   /** A log file, or `-` (or nothing) for standard input. */
   readonly input?: string | undefined;
   readonly stdin: Readable;
+  /** Ends the reading early (Ctrl-C on followed input); what was read is still analyzed. */
+  readonly signal?: AbortSignal | undefined;
   /** Live input: complete answered requests after this long without news (ms). */
   readonly followSettleMs?: number | undefined;
   readonly onRequest: (record: RequestRecord) => void;
@@ -36,7 +39,7 @@ export function openInput(options: { cwd: string; input?: string | undefined; st
   return createReadStream(path, { highWaterMark: 1000 << 10 });
 }
 
-type RunOptions = Omit<AnalyzeOptions, 'cwd' | 'input' | 'stdin'>;
+type RunOptions = Omit<AnalyzeOptions, 'cwd' | 'input' | 'stdin' | 'signal'>;
 
 /** Analyzes lines as they come, handing each request to `onRequest` once complete. */
 export function analyzeLines(lines: AsyncIterable<string>, options: RunOptions): Promise<Summary> {
@@ -71,5 +74,5 @@ async function run(options: RunOptions, feed: (analyzer: Analyzer) => Promise<vo
 
 /** `instrument analyze [FILE|-]`. */
 export async function analyze(options: AnalyzeOptions): Promise<Summary> {
-  return analyzeBlocks(readLineBlocks(openInput(options)), options);
+  return analyzeBlocks(untilAborted(readLineBlocks(openInput(options)), options.signal), options);
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { chooseCluster, loadCommands, loadImage, type ClusterTarget } from '../build/cluster.ts';
+import type { KubeConnection } from '../build/kube.ts';
 import { checkImageReference } from '../build/names.ts';
 import { chooseRuntime, type Env, type RuntimeName } from '../build/runtime.ts';
 import { DEFAULTS, loadConfig } from '../config.ts';
@@ -14,6 +15,8 @@ export interface LoadOptions {
   readonly name?: string | undefined;
   readonly runtime?: string | undefined;
   readonly dryRun?: boolean | undefined;
+  /** kubectl's --kubeconfig and --context: which context names the cluster. */
+  readonly connection?: KubeConnection | undefined;
   readonly env: Env;
   readonly onCommand?: ((argv: readonly string[]) => void) | undefined;
 }
@@ -40,7 +43,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     commands.push([...argv]);
     options.onCommand?.(argv);
   };
-  const kubectl = { env: options.env, onCommand: record };
+  const kubectl = { env: options.env, connection: options.connection, onCommand: record };
   const cluster = await chooseCluster(
     kubectl,
     options.cluster !== undefined

@@ -1,6 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { checkDuration } from '../build/duration.ts';
+import type { KubeConnection } from '../build/kube.ts';
 import { checkDnsLabel, checkResourceName } from '../build/names.ts';
 import { logLines, type LogSource } from '../analyze/sources.ts';
 import { openInput } from './analyze.ts';
@@ -13,8 +15,10 @@ export interface LogsOptions {
   readonly namespace?: string | undefined;
   readonly deployment?: string | undefined;
   readonly container?: string | undefined;
-  /** How far back (`10m`), as kubectl and docker take it. */
+  /** How far back, a Go duration (`10m`, `1h30m`), as kubectl and docker take it. */
   readonly since?: string | undefined;
+  /** kubectl's --kubeconfig and --context. */
+  readonly connection?: KubeConnection | undefined;
   readonly follow?: boolean | undefined;
   /** Read a container's logs instead of the cluster's. */
   readonly docker?: string | undefined;
@@ -30,7 +34,7 @@ export function logSource(options: LogsOptions): LogSource {
   const chosen = [options.docker, options.file].filter((x) => x !== undefined).length;
   if (chosen > 1) throw new UsageError('--docker and --file name two sources', 'Read one source at a time.');
   const since = options.since ?? config.logs?.since ?? '10m';
-  if (!/^\d+(s|m|h)$/.test(since)) throw new UsageError(`--since ${JSON.stringify(since)}: expected a duration like 30s, 10m or 2h`, 'For example --since 10m.');
+  checkDuration(since, options.since !== undefined ? '--since' : 'logs.since in instrument.config.json');
   if (options.file !== undefined) return { kind: 'stream', name: options.file, stream: openInput({ cwd: options.cwd, input: options.file, stdin: options.stdin }) };
   if (options.docker !== undefined) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.docker)) throw new UsageError(`--docker ${JSON.stringify(options.docker)} is not a container name`, 'Pass the name or id `docker ps` shows.');
@@ -44,18 +48,19 @@ export function logSource(options: LogsOptions): LogSource {
     since,
     container: container === undefined ? undefined : checkDnsLabel(container, '--container'),
     follow: options.follow === true,
+    connection: options.connection,
   };
 }
 
 /**
  * The lines of the chosen source, each also appended to `save` when given (the raw capture, to
- * analyze again later).
+ * analyze again later). When `signal` aborts, the lines end and the capture is closed.
  */
-export async function* captureLogs(source: LogSource, env: Readonly<Record<string, string | undefined>>, save: string | undefined): AsyncGenerator<string> {
+export async function* captureLogs(source: LogSource, env: Readonly<Record<string, string | undefined>>, save: string | undefined, signal?: AbortSignal): AsyncGenerator<string> {
   let out: WriteStream | undefined;
   if (save !== undefined) out = createWriteStream(save);
   try {
-    for await (const line of logLines(source, env)) {
+    for await (const line of logLines(source, env, signal)) {
       if (out && !out.write(line + '\n')) await new Promise<void>((done) => out!.once('drain', () => done()));
       yield line;
     }

@@ -1,5 +1,5 @@
 import type { BuildResult } from '../commands/build.ts';
-import type { DeployResult, InspectResult } from '../commands/deploy.ts';
+import type { DeployPlan, DeployResult, InspectResult } from '../commands/deploy.ts';
 import type { LoadResult } from '../commands/load.ts';
 import { commandLine } from '../build/exec.ts';
 import type { ScoringSetup, CandidatePod } from '../build/inspect.ts';
@@ -49,17 +49,29 @@ export function renderInspect(result: InspectResult, style: Style): Rendered {
   return { stdout: scoringLines(result.scoring, result.pods, style).join('\n') + '\n', stderr: warningLines(result.warnings, style) };
 }
 
-export function renderDeploy(result: DeployResult, style: Style): Rendered {
+/** What deploy found, shown before it changes anything. */
+export function renderPlan(plan: DeployPlan, style: Style): Rendered {
+  const lines = scoringLines(plan.scoring, plan.pods, style);
+  return { stdout: lines.length ? lines.join('\n') + '\n' : '', stderr: warningLines(plan.warnings, style) };
+}
+
+/** The outcome; with `planShown`, the report and warnings renderPlan printed before are not repeated. */
+export function renderDeploy(result: DeployResult, style: Style, { planShown = false } = {}): Rendered {
   const s = result.settings;
   const what = s.target === 'schedulerinstall' ? `schedulerinstall/${s.schedulerInstall}` : `deployment/${s.deployment}`;
-  const lines = [...scoringLines(result.scoring, result.pods, style)];
+  const lines = planShown ? [] : [...scoringLines(result.scoring, result.pods, style)];
   if (result.status === 'planned') {
-    lines.push(`dry run: would ${result.command} ${what} in ${s.namespace} to ${result.image}; the changes:`);
+    lines.push(`dry run: would ${result.command} ${what} in ${s.namespace} to ${result.image}${result.restarted ? ' (already in place: new pods, as rollout restart)' : ''}; the changes:`);
     for (const step of result.steps) lines.push(`  ${step.change ? 'change' : 'then  '}  ${step.command}`);
+  } else if (result.command === 'deploy' && result.restarted) {
+    lines.push(
+      style.ok(`redeployed ${result.image}`) +
+        ` to deployment/${s.deployment} (via ${what}, namespace ${s.namespace}): the image was already in place, so new pods were rolled out (as \`kubectl rollout restart\`); \`instrument rollback\` restores ${result.previousImage ?? 'an unknown image'}`,
+    );
   } else if (result.command === 'deploy') {
     lines.push(style.ok(`deployed ${result.image}`) + ` to deployment/${s.deployment} (via ${what}, namespace ${s.namespace}); it replaced ${result.previousImage ?? 'an unknown image'}, which \`instrument rollback\` restores`);
   } else {
     lines.push(style.ok(`rolled back deployment/${s.deployment} to ${result.image}`) + ` (via ${what}, namespace ${s.namespace})`);
   }
-  return { stdout: lines.join('\n') + '\n', stderr: warningLines(result.warnings, style) };
+  return { stdout: lines.join('\n') + '\n', stderr: planShown ? '' : warningLines(result.warnings, style) };
 }
