@@ -51,9 +51,16 @@ export function tempDir(prefix = 'instrument-test-'): string {
   return dir;
 }
 
+/**
+ * Fixtures that add a setup to a shape rather than reproduce another one: `llmd04` is G12 with
+ * llm-d v0.4.0's P/D plugins and the `cmd/pd-run` driver (test/go-fixtures/README.md).
+ */
+export const SETUP_BASES = { llmd04: 'g12' } as const satisfies Record<string, BaseShape>;
+export type Setup = keyof typeof SETUP_BASES;
+
 /** A copy of a shape in a temporary folder: its module, or its base with its variant patch applied. */
-export function copyFixture(shape: Shape, dest = join(tempDir(), shape)): string {
-  const base = (VARIANT_BASES as Record<string, string>)[shape];
+export function copyFixture(shape: Shape | Setup, dest = join(tempDir(), shape)): string {
+  const base = ({ ...VARIANT_BASES, ...SETUP_BASES } as Record<string, string>)[shape];
   cpSync(join(FIXTURES, base ?? shape), dest, { recursive: true });
   if (base) execFileSync('git', ['apply', join(FIXTURES, 'variants', `${shape}.patch`)], { cwd: dest });
   return dest;
