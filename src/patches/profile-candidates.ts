@@ -19,8 +19,10 @@ export default {
   templates: {
     default: `
 if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
+  instrRun.Candidates(len({{candidates}}))
   for _, instrEndpoint := range {{candidates}} {
-    instrRun.Candidate(instrEndpoint.{{accessor}}().NamespacedName.String())
+    instrName := instrEndpoint.{{accessor}}().NamespacedName
+    instrRun.Candidate(instrEndpoint, instrName.Namespace, instrName.Name)
   }
 }`,
   },

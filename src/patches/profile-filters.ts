@@ -1,7 +1,7 @@
 import { isKind } from '../codemod/go-parser.ts';
-import { ancestorOfKind, assignedNames, parameterOfType, parameters } from '../codemod/go-syntax.ts';
+import { ancestorOfKind, assignedNames, parameterOfType } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
-import { endpointAccessor, pluginIdentity, rangeClause } from './_shared.ts';
+import { pluginIdentity, rangeClause } from './_shared.ts';
 
 export default {
   id: 'profile.filters',
@@ -22,7 +22,7 @@ export default {
     default: `
 if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
   for _, instrEndpoint := range {{filtered}} {
-    instrRun.Kept(instrEndpoint.{{accessor}}().NamespacedName.String())
+    instrRun.Kept(instrEndpoint)
   }
   instrRun.Filtered({{filterType}}, {{filterName}})
 }`,
@@ -42,16 +42,12 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
     if (assignedNames(assign).length !== 1) return { ok: false, reason: 'the filter result is not assigned to one variable' };
     const ctx = parameterOfType(method, 'context.Context');
     if (!ctx) return { ok: false, reason: 'runFilterPlugins has no context.Context parameter' };
-    const endpoints = parameters(method).find((p) => p.type.type === 'slice_type');
-    if (!endpoints) return { ok: false, reason: 'runFilterPlugins has no []<endpoint> parameter' };
-    const accessor = await endpointAccessor(context, endpoints.type.childForFieldName('element'));
-    if (!accessor.ok) return accessor;
     const identity = pluginIdentity(context, filter);
     return {
       ok: true,
       placement: { anchor: assign, where: 'after' },
       variant: 'default',
-      values: { ctx, filtered: capture(captures, 'filtered')!.text, accessor: accessor.value, filterType: identity.type, filterName: identity.name },
+      values: { ctx, filtered: capture(captures, 'filtered')!.text, filterType: identity.type, filterName: identity.name },
     };
   },
 } satisfies PatchPoint;

@@ -24,13 +24,14 @@ export default {
     slice: `
 if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
   for instrEndpoint, instrTotal := range {{totals}} {
-    instrRun.Total(instrEndpoint.{{accessor}}().NamespacedName.String(), instrTotal)
+    instrRun.Total(instrEndpoint, instrTotal)
   }
   instrRun.Picker({{pickerType}}, {{pickerName}})
   if {{result}} != nil {
     for _, instrEndpoint := range {{result}}.{{targets}} {
       if instrEndpoint != nil {
-        instrRun.Picked(instrEndpoint.{{accessor}}().NamespacedName.String())
+        instrName := instrEndpoint.{{accessor}}().NamespacedName
+        instrRun.Picked(instrName.Namespace, instrName.Name)
       }
     }
   }
@@ -38,11 +39,12 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
     single: `
 if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
   for instrEndpoint, instrTotal := range {{totals}} {
-    instrRun.Total(instrEndpoint.{{accessor}}().NamespacedName.String(), instrTotal)
+    instrRun.Total(instrEndpoint, instrTotal)
   }
   instrRun.Picker({{pickerType}}, {{pickerName}})
   if {{result}} != nil && {{result}}.{{targets}} != nil {
-    instrRun.Picked({{result}}.{{targets}}.{{accessor}}().NamespacedName.String())
+    instrName := {{result}}.{{targets}}.{{accessor}}().NamespacedName
+    instrRun.Picked(instrName.Namespace, instrName.Name)
   }
 }`,
   },

@@ -23,7 +23,7 @@ export default {
 if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
   instrRun.Scorer({{scorerType}}, {{scorerName}}, float64({{scorer}}.Weight()))
   for instrEndpoint, instrScore := range {{scores}} {
-    instrRun.Score(instrEndpoint.{{accessor}}().NamespacedName.String(), instrScore)
+    instrRun.Score(instrEndpoint, instrScore)
   }
 }`,
   },

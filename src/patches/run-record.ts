@@ -30,8 +30,8 @@ package {{package}}
 
 import (
 	"context"
+	"math"
 	"reflect"
-	"sort"
 
 	"github.com/go-logr/logr"
 	"go.uber.org/zap/zapcore"
@@ -40,26 +40,40 @@ import (
 
 // InstrumentSchedule follows one Scheduler.Schedule call; nil when the lines are off.
 type InstrumentSchedule struct {
-	logger  logr.Logger
-	round   int
-	roundOf uintptr
-	runs    []*InstrumentRun
+	logger    logr.Logger
+	verbosity int
+	round     int
+	roundOf   uintptr
+	runs      []*InstrumentRun
+	runsBuf   [4]*InstrumentRun
+	profiles  []instrumentProfileStatus
+	kv        [10]any
 }
 
-// InstrumentRun records one profile run; nil when the lines are off.
+// InstrumentRun records one profile run; nil when the lines are off. Endpoints are kept as the
+// values the profile passes around and named once, when they enter the run.
 type InstrumentRun struct {
-	logger    logr.Logger
-	profile   string
-	round     int
-	endpoints []string
-	current   []string
-	kept      []string
-	filters   []instrumentFilter
-	scorers   []*instrumentScorer
-	totals    map[string]float64
-	picker    *instrumentPlugin
-	picked    []string
-	err       error
+	logger           logr.Logger
+	profile          string
+	round            int
+	namespaces       []string
+	names            []string
+	index            map[any]int
+	current          []int
+	kept             []int
+	mark             []int
+	filters          []instrumentFilter
+	scorers          []instrumentScorer
+	totals           []float64
+	scored           int
+	picker           instrumentPlugin
+	hasPicker        bool
+	pickedNamespaces []string
+	pickedNames      []string
+	pickedBuf        [8]string
+	err              error
+	buf              []byte
+	kv               [24]any
 }
 
 type instrumentRunKey struct{}
@@ -68,14 +82,21 @@ type instrumentPlugin struct{ typ, name string }
 
 type instrumentFilter struct {
 	instrumentPlugin
+	run     *InstrumentRun
 	kept    int
-	removed []string
+	removed []int
 }
 
 type instrumentScorer struct {
 	instrumentPlugin
+	run    *InstrumentRun
 	weight float64
-	scores map[string]float64
+	scores []float64
+}
+
+type instrumentProfileStatus struct {
+	name, status string
+	round        int
 }
 
 // instrumentLogger is the request's logger, as log.FromContext finds it, without copying it.
@@ -92,7 +113,9 @@ func InstrumentScheduleStart(ctx context.Context, verbosity int) *InstrumentSche
 	if !logger.Enabled() {
 		return nil
 	}
-	return &InstrumentSchedule{logger: logger}
+	s := &InstrumentSchedule{logger: logger, verbosity: verbosity}
+	s.runs = s.runsBuf[:0]
+	return s
 }
 
 // ProfileStart opens the record of one profile run. The context it returns carries the record and
@@ -106,10 +129,12 @@ func (s *InstrumentSchedule) ProfileStart(ctx context.Context, name string, roun
 		s.round++
 		s.roundOf = round
 	}
-	run := &InstrumentRun{logger: s.logger.WithValues("profile", name), profile: name, round: s.round}
+	logger := instrumentLogger(ctx).WithValues("profile", name)
+	run := &InstrumentRun{logger: logger.V(s.verbosity), profile: name, round: s.round}
+	run.pickedNamespaces, run.pickedNames = run.pickedBuf[:0:4], run.pickedBuf[4:4]
 	s.runs = append(s.runs, run)
 	ctx = context.WithValue(ctx, instrumentRunKey{}, run)
-	return logr.NewContext(ctx, instrumentLogger(ctx).WithValues("profile", name)), run
+	return logr.NewContext(ctx, logger), run
 }
 
 // InstrumentRunFrom returns the record of the profile run ctx belongs to, or nil.
@@ -118,56 +143,98 @@ func InstrumentRunFrom(ctx context.Context) *InstrumentRun {
 	return run
 }
 
+// Candidates says how many endpoints the run starts from (see Candidate).
+func (r *InstrumentRun) Candidates(n int) {
+	r.namespaces, r.names = make([]string, 0, n), make([]string, 0, n)
+	r.index = make(map[any]int, n)
+}
+
 // Candidate records an endpoint given to the run, before any filter.
-func (r *InstrumentRun) Candidate(endpoint string) {
-	r.endpoints = append(r.endpoints, endpoint)
-	r.current = r.endpoints
+func (r *InstrumentRun) Candidate(endpoint any, namespace, name string) {
+	r.index[endpoint] = len(r.names)
+	r.namespaces = append(r.namespaces, namespace)
+	r.names = append(r.names, name)
 }
 
 // Kept records an endpoint the filter that just ran let through.
-func (r *InstrumentRun) Kept(endpoint string) { r.kept = append(r.kept, endpoint) }
+func (r *InstrumentRun) Kept(endpoint any) {
+	r.startFilters()
+	if i, ok := r.index[endpoint]; ok {
+		r.mark[i] = len(r.filters) + 1
+		r.kept = append(r.kept, i)
+	}
+}
+
+// startFilters sets up, before the first filter's results, the survivors (every candidate).
+func (r *InstrumentRun) startFilters() {
+	if r.mark != nil {
+		return
+	}
+	r.mark = make([]int, len(r.names))
+	r.current = make([]int, len(r.names))
+	for j := range r.current {
+		r.current[j] = j
+	}
+	r.kept = make([]int, 0, len(r.names))
+}
 
 // Filtered closes the record of one filter: what it kept (see Kept) and what it removed.
 func (r *InstrumentRun) Filtered(typ, name string) {
-	kept := make(map[string]bool, len(r.kept))
-	for _, endpoint := range r.kept {
-		kept[endpoint] = true
-	}
-	filter := instrumentFilter{instrumentPlugin: instrumentPlugin{typ, name}, kept: len(r.kept)}
-	for _, endpoint := range r.current {
-		if !kept[endpoint] {
-			filter.removed = append(filter.removed, endpoint)
+	r.startFilters() // when the filter kept nothing, Kept never ran
+	filter := instrumentFilter{instrumentPlugin: instrumentPlugin{typ, name}, run: r, kept: len(r.kept)}
+	for _, i := range r.current {
+		if r.mark[i] != len(r.filters)+1 {
+			filter.removed = append(filter.removed, i)
 		}
 	}
 	r.filters = append(r.filters, filter)
-	r.current, r.kept = r.kept, nil
+	r.current = append(r.current[:0], r.kept...)
+	r.kept = r.kept[:0]
 }
 
 // Scorer opens the record of one scorer's raw scores (see Score).
 func (r *InstrumentRun) Scorer(typ, name string, weight float64) {
-	r.scorers = append(r.scorers, &instrumentScorer{instrumentPlugin: instrumentPlugin{typ, name}, weight: weight, scores: map[string]float64{}})
+	scores := make([]float64, len(r.names))
+	for i := range scores {
+		scores[i] = math.NaN()
+	}
+	r.scorers = append(r.scorers, instrumentScorer{instrumentPlugin: instrumentPlugin{typ, name}, run: r, weight: weight, scores: scores})
 }
 
 // Score records the raw score the last scorer gave an endpoint.
-func (r *InstrumentRun) Score(endpoint string, score float64) {
-	if len(r.scorers) > 0 {
-		r.scorers[len(r.scorers)-1].scores[endpoint] = score
+func (r *InstrumentRun) Score(endpoint any, score float64) {
+	if i, ok := r.index[endpoint]; ok && len(r.scorers) > 0 {
+		r.scorers[len(r.scorers)-1].scores[i] = score
 	}
 }
 
 // Total records an endpoint's weighted total, as the picker receives it.
-func (r *InstrumentRun) Total(endpoint string, total float64) {
+func (r *InstrumentRun) Total(endpoint any, total float64) {
 	if r.totals == nil {
-		r.totals = map[string]float64{}
+		r.totals = make([]float64, len(r.names))
+		for i := range r.totals {
+			r.totals[i] = math.NaN()
+		}
 	}
-	r.totals[endpoint] = total
+	if i, ok := r.index[endpoint]; ok {
+		if math.IsNaN(r.totals[i]) {
+			r.scored++
+		}
+		r.totals[i] = total
+	}
 }
 
-// Picker records the picker; Picked each target it chose, in order.
-func (r *InstrumentRun) Picker(typ, name string) { r.picker = &instrumentPlugin{typ, name} }
+// Picker records the picker.
+func (r *InstrumentRun) Picker(typ, name string) {
+	r.picker, r.hasPicker = instrumentPlugin{typ, name}, true
+}
 
-// Picked records one target of the run.
-func (r *InstrumentRun) Picked(endpoint string) { r.picked = append(r.picked, endpoint) }
+// Picked records one target of the run, in order. Pickers return targets of their own type (a
+// scored endpoint), so a target is known by its name, not by its value.
+func (r *InstrumentRun) Picked(namespace, name string) {
+	r.pickedNamespaces = append(r.pickedNamespaces, namespace)
+	r.pickedNames = append(r.pickedNames, name)
+}
 
 // End writes the run's line (scheduler.profile).
 func (r *InstrumentRun) End(err error) {
@@ -175,30 +242,24 @@ func (r *InstrumentRun) End(err error) {
 		return
 	}
 	r.err = err
-	fields := make([]any, 0, 22)
-	fields = append(fields, "point", "scheduler.profile", "round", r.round)
+	kv := append(r.kv[:0], "point", "scheduler.profile", "round", r.round)
 	if err != nil {
-		fields = append(fields, "status", "failed", "error", err.Error())
+		kv = append(kv, "status", "failed", "error", err.Error())
 	} else {
-		fields = append(fields, "status", "ok")
+		kv = append(kv, "status", "ok")
 	}
-	fields = append(fields, "endpoints", instrumentStrings(r.endpoints), "filters", instrumentFilters(r.filters))
-	if r.totals != nil {
-		scored := make([]string, 0, len(r.totals))
-		for endpoint := range r.totals {
-			scored = append(scored, endpoint)
-		}
-		sort.Strings(scored)
-		totals := make(instrumentFloats, len(scored))
-		for i, endpoint := range scored {
-			totals[i] = r.totals[endpoint]
-		}
-		fields = append(fields, "scored", instrumentStrings(scored), "scorers", instrumentScorers{r.scorers, scored}, "totals", totals)
+	kv = append(kv, "endpoints", (*instrumentEndpoints)(r), "filters", (*instrumentFilters)(r))
+	if r.scored > 0 && r.scored < len(r.names) {
+		kv = append(kv, "scored", (*instrumentScored)(r))
 	}
-	if r.picker != nil {
-		fields = append(fields, "picker", r.picker, "picked", instrumentStrings(r.picked))
+	if r.scored > 0 {
+		// scored is left out when it would repeat endpoints (no filter removed anything).
+		kv = append(kv, "scorers", (*instrumentScorers)(r), "totals", (*instrumentTotals)(r))
 	}
-	r.logger.Info("instrument: profile run", fields...)
+	if r.hasPicker {
+		kv = append(kv, "picker", &r.picker, "picked", (*instrumentPicked)(r))
+	}
+	r.logger.Info("instrument: profile run", kv...)
 }
 
 // Decision writes the handler's decision (scheduler.decision). configured is the scheduler's map
@@ -207,10 +268,10 @@ func (s *InstrumentSchedule) Decision(configured any, primary string, err error)
 	if s == nil {
 		return
 	}
-	keys := reflect.ValueOf(configured).MapKeys()
-	profiles := make(instrumentDecision, 0, len(keys))
-	for _, key := range keys {
-		profile := instrumentProfileStatus{name: key.String(), status: "not-run"}
+	m := reflect.ValueOf(configured)
+	s.profiles = make([]instrumentProfileStatus, 0, m.Len())
+	for iter := m.MapRange(); iter.Next(); {
+		profile := instrumentProfileStatus{name: iter.Key().String(), status: "not-run"}
 		for _, run := range s.runs {
 			if run.profile == profile.name {
 				profile.round, profile.status = run.round, "ok"
@@ -219,30 +280,72 @@ func (s *InstrumentSchedule) Decision(configured any, primary string, err error)
 				}
 			}
 		}
-		profiles = append(profiles, profile)
+		// Sorted by name as they come: a handful of profiles.
+		i := len(s.profiles)
+		s.profiles = append(s.profiles, profile)
+		for ; i > 0 && s.profiles[i-1].name > profile.name; i-- {
+			s.profiles[i], s.profiles[i-1] = s.profiles[i-1], profile
+		}
 	}
-	sort.Slice(profiles, func(i, j int) bool { return profiles[i].name < profiles[j].name })
+	kv := append(s.kv[:0], "point", "scheduler.decision", "profiles", (*instrumentDecision)(s), "primary", primary)
 	if err != nil {
-		s.logger.Info("instrument: scheduling decision", "point", "scheduler.decision", "profiles", profiles, "primary", primary, "error", err.Error())
-		return
+		kv = append(kv, "error", err.Error())
 	}
-	s.logger.Info("instrument: scheduling decision", "point", "scheduler.decision", "profiles", profiles, "primary", primary)
+	s.logger.Info("instrument: scheduling decision", kv...)
 }
 
-type instrumentStrings []string
+func (r *InstrumentRun) appendName(enc zapcore.ArrayEncoder, i int) {
+	r.buf = append(append(append(r.buf[:0], r.namespaces[i]...), '/'), r.names[i]...)
+	enc.AppendByteString(r.buf)
+}
 
-func (a instrumentStrings) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for _, s := range a {
-		enc.AppendString(s)
+func appendScore(enc zapcore.ArrayEncoder, score float64) {
+	if math.IsNaN(score) {
+		_ = enc.AppendReflected(nil) // JSON null: the scorer did not score this endpoint
+		return
+	}
+	enc.AppendFloat64(score)
+}
+
+type instrumentEndpoints InstrumentRun
+
+func (a *instrumentEndpoints) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	r := (*InstrumentRun)(a)
+	for i := range r.names {
+		r.appendName(enc, i)
 	}
 	return nil
 }
 
-type instrumentFloats []float64
+type instrumentScored InstrumentRun
 
-func (a instrumentFloats) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for _, f := range a {
-		enc.AppendFloat64(f)
+func (a *instrumentScored) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	r := (*InstrumentRun)(a)
+	for i, total := range r.totals {
+		if !math.IsNaN(total) {
+			r.appendName(enc, i)
+		}
+	}
+	return nil
+}
+
+type instrumentTotals InstrumentRun
+
+func (a *instrumentTotals) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for _, total := range a.totals {
+		if !math.IsNaN(total) {
+			enc.AppendFloat64(total)
+		}
+	}
+	return nil
+}
+
+type instrumentPicked InstrumentRun
+
+func (a *instrumentPicked) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i, name := range a.pickedNames {
+		a.buf = append(append(append(a.buf[:0], a.pickedNamespaces[i]...), '/'), name...)
+		enc.AppendByteString(a.buf)
 	}
 	return nil
 }
@@ -253,11 +356,11 @@ func (p *instrumentPlugin) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	return nil
 }
 
-type instrumentFilters []instrumentFilter
+type instrumentFilters InstrumentRun
 
-func (a instrumentFilters) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := range a {
-		if err := enc.AppendObject(&a[i]); err != nil {
+func (a *instrumentFilters) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range a.filters {
+		if err := enc.AppendObject(&a.filters[i]); err != nil {
 			return err
 		}
 	}
@@ -267,64 +370,63 @@ func (a instrumentFilters) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 func (f *instrumentFilter) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	_ = f.instrumentPlugin.MarshalLogObject(enc)
 	enc.AddInt("kept", f.kept)
-	return enc.AddArray("removed", instrumentStrings(f.removed))
+	return enc.AddArray("removed", (*instrumentRemoved)(f))
 }
 
-// instrumentScorers writes each scorer's raw scores in the order of scored (null where a scorer
-// did not score an endpoint).
-type instrumentScorers struct {
-	scorers []*instrumentScorer
-	scored  []string
+type instrumentRemoved instrumentFilter
+
+func (a *instrumentRemoved) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for _, i := range a.removed {
+		a.run.appendName(enc, i)
+	}
+	return nil
 }
 
-func (a instrumentScorers) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for _, scorer := range a.scorers {
-		if err := enc.AppendObject(instrumentScorerLine{scorer, a.scored}); err != nil {
+type instrumentScorers InstrumentRun
+
+func (a *instrumentScorers) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range a.scorers {
+		if err := enc.AppendObject(&a.scorers[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-type instrumentScorerLine struct {
-	scorer *instrumentScorer
-	scored []string
+// MarshalLogObject writes the scorer with its raw scores in the order of the run's scored
+// endpoints (null where it did not score one).
+func (s *instrumentScorer) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	_ = s.instrumentPlugin.MarshalLogObject(enc)
+	enc.AddFloat64("weight", s.weight)
+	return enc.AddArray("scores", (*instrumentScores)(s))
 }
 
-func (s instrumentScorerLine) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	_ = s.scorer.instrumentPlugin.MarshalLogObject(enc)
-	enc.AddFloat64("weight", s.scorer.weight)
-	return enc.AddArray("scores", zapcore.ArrayMarshalerFunc(func(arr zapcore.ArrayEncoder) error {
-		for _, endpoint := range s.scored {
-			if score, ok := s.scorer.scores[endpoint]; ok {
-				arr.AppendFloat64(score)
-			} else {
-				arr.AppendReflected(nil)
-			}
+type instrumentScores instrumentScorer
+
+func (a *instrumentScores) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i, total := range a.run.totals {
+		if !math.IsNaN(total) {
+			appendScore(enc, a.scores[i])
 		}
-		return nil
-	}))
+	}
+	return nil
 }
 
-type instrumentProfileStatus struct {
-	name, status string
-	round        int
-}
+type instrumentDecision InstrumentSchedule
 
-type instrumentDecision []instrumentProfileStatus
-
-func (a instrumentDecision) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := range a {
-		p := &a[i]
-		if err := enc.AppendObject(zapcore.ObjectMarshalerFunc(func(o zapcore.ObjectEncoder) error {
-			o.AddString("name", p.name)
-			o.AddString("status", p.status)
-			o.AddInt("round", p.round)
-			return nil
-		})); err != nil {
+func (a *instrumentDecision) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range a.profiles {
+		if err := enc.AppendObject(&a.profiles[i]); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+func (p *instrumentProfileStatus) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("name", p.name)
+	enc.AddString("status", p.status)
+	enc.AddInt("round", p.round)
 	return nil
 }
 `;
