@@ -257,7 +257,8 @@ export function takeFormat2(r: OpenRequest, point: string, f: Fields, book: Addr
         p.filters.push({ filter: str(s.type) ?? str(s.name) ?? '(unnamed)', name: str(s.name), kept: num(s.kept), removed: names(s.removed) ?? [] });
       }
     }
-    const scored = names(f.scored) ?? [];
+    // `scored` is left out when it equals `endpoints` (docs/line-format.md).
+    const scored = names(f.scored) ?? p.candidates ?? [];
     if (Array.isArray(f.scorers)) {
       for (const entry of f.scorers as unknown[]) {
         if (typeof entry !== 'object' || entry === null) continue;

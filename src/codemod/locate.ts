@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { OperationError, UsageError } from '../errors.ts';
-import type { TargetKind } from './patch.ts';
+import { TARGET_KINDS, type TargetKind } from './patch.ts';
 
 /** The llm-d checkout inside a workspace, and the vendored GIE copy inside that. */
 export const LLMD_DIR = 'llm-d-inference-scheduler';
@@ -72,6 +72,7 @@ export function resolveTree(options: TreeOptions): SourceTree {
  * with the signature pattern.
  */
 const TARGETS: Record<TargetKind, { needle: string; signature: RegExp }> = {
+  scheduler: { needle: 'Scheduler)', signature: /func\s*\(\s*\w+\s+\*\s*Scheduler\s*\)\s*Schedule\s*\(/ },
   profile: { needle: 'SchedulerProfile)', signature: /func\s*\(\s*\w+\s+\*\s*SchedulerProfile\s*\)\s*Run\s*\(/ },
   server: { needle: 'StreamingServer)', signature: /func\s*\(\s*\w+\s+\*\s*StreamingServer\s*\)\s*Process\s*\(/ },
 };
@@ -109,7 +110,7 @@ function* searchTargets(sources: string, found: Record<TargetKind, string[]>): G
         // files than reading into a buffer (system calls and their wrappers are most of the walk);
         // a byte that is not UTF-8 decodes to U+FFFD, which no needle or signature contains.
         const text = readFileSync(path, 'utf8');
-        for (const kind of ['profile', 'server'] as const) {
+        for (const kind of TARGET_KINDS) {
           const { needle, signature } = TARGETS[kind];
           if (text.includes(needle) && signature.test(text)) found[kind].push(path);
         }
@@ -118,12 +119,12 @@ function* searchTargets(sources: string, found: Record<TargetKind, string[]>): G
     yield;
   }
   yield* walk(sources);
-  for (const kind of ['profile', 'server'] as const) found[kind].sort();
+  for (const kind of TARGET_KINDS) found[kind].sort();
 }
 
 /** Files under `sources` whose text declares a target method (see searchTargets). */
 export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
-  const found: Record<TargetKind, string[]> = { profile: [], server: [] };
+  const found: Record<TargetKind, string[]> = { scheduler: [], profile: [], server: [] };
   for (const _ of searchTargets(sources, found));
   return found;
 }
@@ -134,7 +135,7 @@ export function findTargetFiles(sources: string): Record<TargetKind, string[]> {
  * a search that held the thread throughout would leave it waiting until the search ends.
  */
 export async function findTargetFilesYielding(sources: string): Promise<Record<TargetKind, string[]>> {
-  const found: Record<TargetKind, string[]> = { profile: [], server: [] };
+  const found: Record<TargetKind, string[]> = { scheduler: [], profile: [], server: [] };
   // Date.now rather than performance.now, whose global loads perf_hooks: a millisecond of each start.
   let since = Date.now();
   for (const _ of searchTargets(sources, found)) {

@@ -12,6 +12,17 @@ import { sha256 } from './source-text.ts';
  */
 const BEGIN = /^([ \t]*)\/\/ instrument:begin ([a-z]+(?:\.[a-z]+)+) ([0-9a-f]{12})\r?$/;
 const END = /^[ \t]*\/\/ instrument:end ([a-z]+(?:\.[a-z]+)+)\r?$/;
+/**
+ * The line that marks a whole file as created by apply (in its first lines, after Go's
+ * generated-code header). Revert deletes such a file only when its bytes are exactly what apply
+ * wrote.
+ */
+export const CREATED_MARKER = '// instrument:created';
+
+export function isCreatedFile(text: string): boolean {
+  return text.split('\n', 3).some((line) => line.replace(/\r$/, '') === CREATED_MARKER);
+}
+
 /** Anything that looks like one of our markers, for spotting damaged ones. */
 const ANY_MARKER = /\/\/ instrument:(begin|end)\b/;
 

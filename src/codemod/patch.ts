@@ -1,14 +1,26 @@
 import type { Node, QueryCapture } from 'web-tree-sitter';
 import type { PackageIndex } from './go-package.ts';
 
-/** The five decision points. Reports, state files and CI refer to these ids. */
-export const POINT_IDS = ['profile.candidates', 'profile.scores', 'profile.picked', 'server.request', 'server.selected'] as const;
+/** The decision points (docs/line-format.md). Reports, state files and CI refer to these ids. */
+export const POINT_IDS = [
+  'scheduler.profile',
+  'scheduler.decision',
+  'profile.candidates',
+  'profile.filters',
+  'profile.scores',
+  'profile.picked',
+  'server.request',
+  'server.selected',
+] as const;
 export type PointId = (typeof POINT_IDS)[number];
 
-/** The two files the points go into, found by what they declare. */
-export type TargetKind = 'profile' | 'server';
+/** The files the points go into, found by what they declare. */
+export type TargetKind = 'scheduler' | 'profile' | 'server';
+
+export const TARGET_KINDS: readonly TargetKind[] = ['scheduler', 'profile', 'server'];
 
 export const TARGET_METHODS: Record<TargetKind, { receiver: string; method: string }> = {
+  scheduler: { receiver: 'Scheduler', method: 'Schedule' },
   profile: { receiver: 'SchedulerProfile', method: 'Run' },
   server: { receiver: 'StreamingServer', method: 'Process' },
 };
@@ -22,6 +34,8 @@ export interface PatchContext {
   readonly imports: ReadonlyMap<string, string>;
   /** The folder of the file, for types declared in the same package. */
   readonly dir: string;
+  /** The folder of each target file found, so a point can call into another target's package. */
+  readonly targetDirs: Readonly<Partial<Record<TargetKind, string>>>;
   readonly packages: PackageIndex;
   /** `func (x *receiver) name(...)` declared in this file, when there is exactly one. */
   method(receiver: string, name: string): Node | undefined;
@@ -33,8 +47,21 @@ export interface Placement {
   readonly where: 'before' | 'after' | 'block-start';
 }
 
+/** A further block of the same point (a point may wrap a statement: one block before, one after). */
+export interface ExtraBlock {
+  readonly placement: Placement;
+  /** The template of this block; it is filled with the binding's values. */
+  readonly variant: string;
+}
+
 export type Binding =
-  | { readonly ok: true; readonly placement: Placement; readonly variant: string; readonly values: Readonly<Record<string, string>> }
+  | {
+      readonly ok: true;
+      readonly placement: Placement;
+      readonly variant: string;
+      readonly values: Readonly<Record<string, string>>;
+      readonly extra?: readonly ExtraBlock[];
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**

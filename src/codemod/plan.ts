@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
-import { InternalError, ParseError } from '../errors.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { InternalError, OperationError, ParseError } from '../errors.ts';
 import { PATCH_POINTS } from '../patches/index.ts';
+import { HELPER_FILE_NAME, helperText } from '../patches/run-record.ts';
 import { commitEdits, type Edit } from './edits.ts';
 import { PackageIndex, moduleOf } from './go-package.ts';
-import { goLanguage, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
+import { childrenOfKind, goLanguage, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
 import { importsByName, methodsByName, statements } from './go-syntax.ts';
 import { findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
-import { removeRanges, renderBlock, scanMarkers } from './markers.ts';
-import { TARGET_METHODS, type PatchContext, type PatchPoint, type Placement, type TargetKind } from './patch.ts';
+import { isCreatedFile, removeRanges, renderBlock, scanMarkers } from './markers.ts';
+import { TARGET_KINDS, TARGET_METHODS, type ExtraBlock, type PatchContext, type PatchPoint, type Placement, type TargetKind } from './patch.ts';
 import { decodeSource, indentationAt, lineStart, nextLineStart, type SourceText } from './source-text.ts';
 import { fillTemplate } from './template.ts';
 import { planVendoredReplace } from './workspace.ts';
@@ -33,7 +34,8 @@ export interface FileChange {
   readonly path: string;
   /** Relative to the tree root, for people. */
   readonly display: string;
-  readonly before: Buffer;
+  /** The bytes before apply; undefined for a file apply creates (it did not exist). */
+  readonly before: Buffer | undefined;
   readonly after: Buffer;
   readonly points: readonly string[];
 }
@@ -82,8 +84,9 @@ async function planFile(
   tree: SourceTree,
   kind: TargetKind,
   path: string,
+  targetDirs: Readonly<Partial<Record<TargetKind, string>>>,
   options: PlanOptions,
-): Promise<{ outcomes: PointOutcome[]; change: FileChange | undefined }> {
+): Promise<{ outcomes: PointOutcome[]; change: FileChange | undefined; packageName: string | undefined }> {
   const points = PATCH_POINTS.filter((p) => p.target === kind);
   const real = writablePath(tree.root, path);
   const display = displayPath(tree, path);
@@ -100,7 +103,7 @@ async function planFile(
           ? outcome(point, 'applied', display, block.beginLine)
           : outcome(point, 'missing', display, undefined, 'the file already holds instrument blocks, but not this one; run `instrument revert`, then apply again');
       });
-      return { outcomes, change: undefined };
+      return { outcomes, change: undefined, packageName: undefined };
     }
 
     const module = moduleOf(real, tree.root);
@@ -112,6 +115,7 @@ async function planFile(
       root: parsed.root,
       imports: importsByName(parsed.root),
       dir: dirname(real),
+      targetDirs,
       packages,
       method: (receiver, name) => {
         const found = methods.get(`${receiver}.${name}`) ?? [];
@@ -129,7 +133,7 @@ async function planFile(
         outcomes.push(outcome(point, within.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail));
         continue;
       }
-      const bound: Array<{ placement: Placement; variant: string; values: Readonly<Record<string, string>> }> = [];
+      const bound: Array<{ placement: Placement; variant: string; values: Readonly<Record<string, string>>; extra?: readonly ExtraBlock[] | undefined }> = [];
       const reasons = new Set<string>();
       for (const match of await queryMatches(point.query, within[0]!)) {
         const binding = await point.bind(match.captures, context);
@@ -146,22 +150,25 @@ async function planFile(
         outcomes.push(outcome(point, bound.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail));
         continue;
       }
-      const { placement, variant, values } = bound[0]!;
-      const template = point.templates[variant];
-      if (template === undefined) throw new InternalError(`${point.id} has no template ${variant}`);
-      const lines = fillTemplate(template, { ...values, verbosity: String(options.verbosity) });
-      const { offset, indent } = insertionPoint(source.text, placement);
-      edits.push({ start: offset, end: offset, text: renderBlock(point.id, lines, indent, source.eol) });
+      const { placement, variant, values, extra = [] } = bound[0]!;
+      for (const block of [{ placement, variant }, ...extra]) {
+        const template = point.templates[block.variant];
+        if (template === undefined) throw new InternalError(`${point.id} has no template ${block.variant}`);
+        const lines = fillTemplate(template, { ...values, verbosity: String(options.verbosity) });
+        const { offset, indent } = insertionPoint(source.text, block.placement);
+        edits.push({ start: offset, end: offset, text: renderBlock(point.id, lines, indent, source.eol) });
+      }
       outcomes.push(outcome(point, 'placed', display));
     }
-    if (edits.length === 0 || outcomes.some((o) => o.status !== 'placed')) return { outcomes, change: undefined };
+    if (edits.length === 0 || outcomes.some((o) => o.status !== 'placed')) return { outcomes, change: undefined, packageName: undefined };
 
     const patched = commitEdits(source.text, edits);
     await verifyPatched(display, parsed, edits, patched);
     const blocks = scanMarkers(patched).blocks;
     const placed = outcomes.map((o) => ({ ...o, line: blocks.find((b) => b.pointId === o.id)?.beginLine }));
     const after = Buffer.from((source.bom ? '\uFEFF' : '') + patched, 'utf8');
-    return { outcomes: placed, change: { path: real, display, before: bytes, after, points: placed.map((o) => o.id) } };
+    const packageName = childrenOfKind(parsed.root, 'package_clause')[0]?.namedChildren[0]?.text;
+    return { outcomes: placed, change: { path: real, display, before: bytes, after, points: placed.map((o) => o.id) }, packageName };
   } finally {
     packages?.dispose();
     parsed.tree.delete();
@@ -196,7 +203,11 @@ export async function planApply(tree: SourceTree, options: PlanOptions): Promise
   if (targets.profile.length === 0 && targets.server.length === 0) throw noEppError(tree);
   const points: PointOutcome[] = [];
   const changes: FileChange[] = [];
-  for (const kind of ['profile', 'server'] as const) {
+  const targetDirs: Partial<Record<TargetKind, string>> = {};
+  for (const kind of TARGET_KINDS) {
+    if (targets[kind].length === 1) targetDirs[kind] = dirname(writablePath(tree.root, targets[kind][0]!));
+  }
+  for (const kind of TARGET_KINDS) {
     const files = targets[kind];
     if (files.length !== 1) {
       const { receiver, method } = TARGET_METHODS[kind];
@@ -209,9 +220,10 @@ export async function planApply(tree: SourceTree, options: PlanOptions): Promise
       }
       continue;
     }
-    const planned = await planFile(tree, kind, files[0]!, options);
+    const planned = await planFile(tree, kind, files[0]!, targetDirs, options);
     points.push(...planned.outcomes);
     if (planned.change) changes.push(planned.change);
+    if (kind === 'profile' && planned.change) changes.push(helperFile(tree, dirname(planned.change.path), planned.packageName));
   }
   if (tree.layout === 'vendored' && tree.llmd) {
     const replace = planVendoredReplace(tree);
@@ -219,6 +231,29 @@ export async function planApply(tree: SourceTree, options: PlanOptions): Promise
     if (replace.change) changes.push(replace.change);
   }
   return { tree, points, changes };
+}
+
+/**
+ * The Go file apply adds to the profile's package (patches/run-record.ts). A file of that name that
+ * is not ours is never overwritten; one of ours left without its blocks means a damaged tree.
+ */
+function helperFile(tree: SourceTree, dir: string, packageName: string | undefined): FileChange {
+  if (!packageName) throw new InternalError('the profile file has no package clause, yet it parsed');
+  const path = join(dir, HELPER_FILE_NAME);
+  const display = displayPath(tree, path);
+  if (existsSync(path)) {
+    const ours = isCreatedFile(readFileSync(path, 'utf8'));
+    throw new OperationError(
+      ours
+        ? `${display} is instrument's helper file, but the profile file holds none of instrument's blocks`
+        : `${display} already exists and is not instrument's: apply would have to add a file of that name`,
+      ours
+        ? `A revert was interrupted or the blocks were removed by hand: run \`instrument revert\` (it removes the helper when its bytes are as apply wrote them), then apply again.`
+        : `Rename or remove ${display}, then apply again.`,
+    );
+  }
+  const text = helperText(packageName);
+  return { path: writablePath(tree.root, path), display, before: undefined, after: Buffer.from(text, 'utf8'), points: [] };
 }
 
 /** Ids of the points of a plan that are not (or not yet) in place. */

@@ -1,7 +1,10 @@
 import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { InternalError, OperationError } from '../errors.ts';
+import { HELPER_FILE_NAME, helperText } from '../patches/run-record.ts';
 import { findTargetFiles, writablePath, type SourceTree } from './locate.ts';
+import { isCreatedFile } from './markers.ts';
+import { sha256 } from './source-text.ts';
 
 /** instrument's own folder in the tree it works on; revert removes it. */
 export const STATE_DIR = '.instrument';
@@ -18,6 +21,11 @@ export interface AppliedFile {
   /** sha256 right after apply: a different hash later means someone edited the file. */
   readonly patchedSha256: string;
   readonly points: readonly string[];
+  /**
+   * apply created the file (`pristineSha256` is then `''`): revert removes it, but only when its
+   * bytes still hash to `patchedSha256`.
+   */
+  readonly created?: true;
 }
 
 export interface AppliedState {
@@ -124,10 +132,19 @@ export function patchedFiles(tree: SourceTree): { files: AppliedFile[]; recorded
   const state = readState(tree);
   if (state) return { files: [...state.files], recorded: true };
   const targets = findTargetFiles(tree.sources);
-  const candidates = [...targets.profile, ...targets.server];
+  const candidates = [...targets.scheduler, ...targets.profile, ...targets.server];
   if (tree.llmd) candidates.push(join(tree.llmd, 'go.mod'));
-  const files = candidates
+  const files: AppliedFile[] = candidates
     .filter((path) => existsSync(path) && readFileSync(path, 'utf8').includes('// instrument:'))
     .map((path) => ({ path: relative(tree.root, path), pristineSha256: '', patchedSha256: '', points: [] }));
+  for (const dir of new Set(targets.profile.map((path) => dirname(path)))) {
+    const helper = join(dir, HELPER_FILE_NAME);
+    if (!existsSync(helper)) continue;
+    const text = readFileSync(helper, 'utf8');
+    if (!isCreatedFile(text)) continue;
+    // With no record, the bytes apply would write for this package are what the file must be.
+    const expected = helperText(/^package (\w+)$/m.exec(text)?.[1] ?? '');
+    files.push({ path: relative(tree.root, helper), pristineSha256: '', patchedSha256: sha256(expected), points: [], created: true });
+  }
   return { files, recorded: false };
 }

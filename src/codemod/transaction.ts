@@ -1,19 +1,25 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { InternalError, OperationError } from '../errors.ts';
 import { writablePath, type SourceTree } from './locate.ts';
 import { removeRanges, scanMarkers } from './markers.ts';
 import { decodeSource, sha256 } from './source-text.ts';
-import { ensureStateDir, readJson, removeState, replaceWith, stateDir, temporaryPathFor, writeDurable, writeFileAtomic } from './state.ts';
+import { ensureStateDir, readJson, removeState, replaceWith, stateDir, syncDir, temporaryPathFor, writeDurable, writeFileAtomic } from './state.ts';
 
-/** One file a transaction rewrites. */
+/** The permission bits of a file apply creates, as a Go checkout's files have. */
+const NEW_FILE_MODE = 0o644;
+
+/** One file a transaction rewrites, creates or removes. */
 export interface FileWrite {
   /** Absolute, symbolic links resolved. */
   readonly path: string;
-  readonly bytes: Buffer;
-  /** sha256 of the file without our blocks, and with them. */
+  /** The new content; undefined removes the file. */
+  readonly bytes: Buffer | undefined;
+  /** sha256 of the file without our blocks, and with them. `''` as pristine for a file apply created. */
   readonly pristineSha256: string;
   readonly patchedSha256: string;
+  /** The file is one apply creates: before apply (and after revert) it does not exist. */
+  readonly created?: boolean | undefined;
 }
 
 interface JournalEntry {
@@ -21,6 +27,8 @@ interface JournalEntry {
   readonly tmp: string;
   readonly pristineSha256: string;
   readonly patchedSha256: string;
+  /** Its original state is "no such file" (a file apply creates). */
+  readonly created?: true;
 }
 
 interface Journal {
@@ -60,19 +68,34 @@ function crashPoint(stage: string): void {
  * replaced atomically; `commit` (recording or removing the state) runs last; then the journal goes.
  */
 export function runTransaction(tree: SourceTree, operation: Journal['operation'], writes: readonly FileWrite[], commit: () => void): void {
+  for (const write of writes) {
+    if (write.created && write.bytes !== undefined && existsSync(write.path)) {
+      throw new OperationError(
+        `${relative(tree.root, write.path)} appeared while apply ran; it would have created that file`,
+        'Nothing was written. Remove or rename the file, then apply again.',
+      );
+    }
+  }
   const dir = ensureStateDir(tree);
   const entries = writes.map((w) => ({
     path: relative(tree.root, w.path),
     tmp: relative(tree.root, temporaryPathFor(w.path)),
     pristineSha256: w.pristineSha256,
     patchedSha256: w.patchedSha256,
+    ...(w.created ? { created: true as const } : {}),
   }));
   const journal: Journal = { operation, startedAt: new Date().toISOString(), pid: process.pid, files: entries };
   writeFileAtomic(join(dir, 'journal.json'), Buffer.from(JSON.stringify(journal, null, 2) + '\n'));
   crashPoint('journal');
   writes.forEach((write, i) => {
+    if (write.bytes === undefined) {
+      rmSync(write.path);
+      syncDir(dirname(write.path));
+      crashPoint(`rename:${i + 1}`);
+      return;
+    }
     const tmp = temporaryPathFor(write.path);
-    writeDurable(tmp, write.bytes, statSync(write.path).mode & 0o7777);
+    writeDurable(tmp, write.bytes, write.created ? NEW_FILE_MODE : statSync(write.path).mode & 0o7777);
     crashPoint(`tmp:${i + 1}`);
     replaceWith(tmp, write.path);
     crashPoint(`rename:${i + 1}`);
@@ -102,6 +125,18 @@ export function recoverInterrupted(tree: SourceTree): Recovery | undefined {
   for (const entry of journal.files) {
     const path = writablePath(tree.root, join(tree.root, entry.path));
     rmSync(join(tree.root, entry.tmp), { force: true });
+    if (entry.created) {
+      // Its original state is absence: remove it if it is what we wrote, refuse if it is not.
+      if (!existsSync(path)) continue;
+      if (sha256(readFileSync(path)) !== entry.patchedSha256) {
+        throw new OperationError(
+          `an interrupted instrument ${journal.operation} (started ${journal.startedAt}) created ${entry.path}, and it has been changed since`,
+          `instrument removes only the exact file it wrote. Remove ${entry.path} yourself if you do not need it, delete ${journalPath(tree)}, and run the command again.`,
+        );
+      }
+      plan.push({ path, bytes: undefined, pristineSha256: '', patchedSha256: entry.patchedSha256, created: true });
+      continue;
+    }
     if (!existsSync(path)) {
       throw new OperationError(
         `an interrupted instrument ${journal.operation} (started ${journal.startedAt}) left ${entry.path}, which is now missing`,
@@ -120,9 +155,17 @@ export function recoverInterrupted(tree: SourceTree): Recovery | undefined {
     }
     plan.push({ path, bytes: pristine, pristineSha256: entry.pristineSha256, patchedSha256: entry.patchedSha256 });
   }
-  for (const write of plan) writeFileAtomic(write.path, write.bytes);
   for (const write of plan) {
-    if (sha256(readFileSync(write.path)) !== write.pristineSha256) throw new InternalError(`recovery of ${write.path} did not restore its bytes`);
+    if (write.bytes === undefined) {
+      rmSync(write.path, { force: true });
+      syncDir(dirname(write.path));
+    } else {
+      writeFileAtomic(write.path, write.bytes);
+    }
+  }
+  for (const write of plan) {
+    const restored = write.bytes === undefined ? !existsSync(write.path) : sha256(readFileSync(write.path)) === write.pristineSha256;
+    if (!restored) throw new InternalError(`recovery of ${write.path} did not restore its original state`);
   }
   removeState(tree);
   rmSync(journalPath(tree), { force: true });

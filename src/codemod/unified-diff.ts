@@ -4,6 +4,8 @@ export interface DiffInput {
   readonly display: string;
   readonly before: string;
   readonly after: string;
+  /** A file instrument adds (git's `new file`: `--- /dev/null`); `before` is then empty. */
+  readonly created?: boolean | undefined;
 }
 
 const POINT_IN_LINE = /\/\/ instrument:begin ([a-z]+(?:\.[a-z]+)+) /;
@@ -17,11 +19,12 @@ export function unifiedDiff(files: readonly DiffInput[]): string {
   for (const file of files) {
     const patch = structuredPatch(`a/${file.display}`, `b/${file.display}`, file.before, file.after, '', '', { context: 3 });
     if (patch.hunks.length === 0) continue;
-    out.push(`--- a/${file.display}`, `+++ b/${file.display}`);
+    out.push(file.created ? '--- /dev/null' : `--- a/${file.display}`, `+++ b/${file.display}`);
     for (const hunk of patch.hunks) {
       const points = [...new Set(hunk.lines.flatMap((l) => (/^[+-]/.test(l) ? (POINT_IN_LINE.exec(l)?.[1] ?? []) : [])))];
       const range = (start: number, count: number) => `${start},${count}`;
-      out.push(`@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@${points.length ? ' ' + points.join(', ') : ''}`);
+      const label = points.length ? ' ' + points.join(', ') : file.created ? ' (new file, added by instrument)' : '';
+      out.push(`@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@${label}`);
       out.push(...hunk.lines.map((l) => l.replace(/\r$/, '')));
     }
   }

@@ -44,7 +44,7 @@ export function checkVerbosity(value: number | undefined): number {
 export async function planDiff(plan: PatchPlan): Promise<string> {
   // Loaded on demand: only previews need the diff library.
   const { unifiedDiff } = await import('../codemod/unified-diff.ts');
-  return unifiedDiff(plan.changes.map((c) => ({ display: c.display, before: c.before.toString('utf8'), after: c.after.toString('utf8') })));
+  return unifiedDiff(plan.changes.map((c) => ({ display: c.display, before: c.before?.toString('utf8') ?? '', after: c.after.toString('utf8'), created: c.before === undefined })));
 }
 
 /**
@@ -109,15 +109,22 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       sources: relative(tree.root, tree.sources) || '.',
       files: plan.changes.map((c) => ({
         path: relative(tree.root, c.path),
-        pristineSha256: sha256(c.before),
+        pristineSha256: c.before === undefined ? '' : sha256(c.before),
         patchedSha256: sha256(c.after),
         points: c.points,
+        ...(c.before === undefined ? { created: true as const } : {}),
       })),
     };
     runTransaction(
       tree,
       'apply',
-      plan.changes.map((c) => ({ path: c.path, bytes: c.after, pristineSha256: sha256(c.before), patchedSha256: sha256(c.after) })),
+      plan.changes.map((c) => ({
+        path: c.path,
+        bytes: c.after,
+        pristineSha256: c.before === undefined ? '' : sha256(c.before),
+        patchedSha256: sha256(c.after),
+        created: c.before === undefined,
+      })),
       () => writeState(tree, applied),
     );
     return result('applied', plan, recovered);

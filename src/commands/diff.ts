@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
 import { failedPoints, planApply, type PointOutcome } from '../codemod/plan.ts';
@@ -27,7 +27,10 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const { files: patched } = patchedFiles(tree);
   if (patched.length > 0) {
     const files = patched.map((f) => {
-      const after = readFileSync(join(tree.root, f.path), 'utf8');
+      const path = join(tree.root, f.path);
+      // A file apply created is all new (and may have been deleted since).
+      if (f.created) return { display: f.path, before: '', after: existsSync(path) ? readFileSync(path, 'utf8') : '', created: true };
+      const after = readFileSync(path, 'utf8');
       return { display: f.path, before: removeRanges(after, scanMarkers(after).blocks), after };
     });
     const { unifiedDiff } = await import('../codemod/unified-diff.ts');

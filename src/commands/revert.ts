@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../codemod/lock.ts';
 import { resolveTree, summarizeTree, type TreeSummary, writablePath, type TreeOptions } from '../codemod/locate.ts';
 import { removeRanges, scanMarkers } from '../codemod/markers.ts';
 import { decodeSource, sha256 } from '../codemod/source-text.ts';
-import { patchedFiles, removeState, removeStateDirIfEmpty } from '../codemod/state.ts';
+import { patchedFiles, removeState, removeStateDirIfEmpty, type AppliedFile } from '../codemod/state.ts';
 import { recoverInterrupted, runTransaction, type FileWrite, type Recovery } from '../codemod/transaction.ts';
 import { InternalError } from '../errors.ts';
 
@@ -43,6 +43,21 @@ export interface RevertResult {
 }
 
 /**
+ * A file apply created goes only when its bytes are exactly what apply wrote; its original state,
+ * absence, is then restored ('restored'). Anything else holds someone's edits, which instrument
+ * never deletes, --force or not: revert refuses and names the file.
+ */
+function revertCreated(file: AppliedFile, path: string): { outcome: RevertFile; write: FileWrite | undefined } {
+  const done = (outcome: RevertFileOutcome, problems: string[] = []) => ({ path: file.path, outcome, points: [...file.points], problems });
+  if (!existsSync(path)) return { outcome: done('restored'), write: undefined };
+  if (sha256(readFileSync(path)) === file.patchedSha256) {
+    return { outcome: done('restored'), write: { path, bytes: undefined, pristineSha256: '', patchedSha256: file.patchedSha256, created: true } };
+  }
+  const problem = `${file.path}: instrument created this file and it was edited since; instrument deletes only the exact file it wrote, even with --force. Delete it yourself (or undo your edits), then run \`instrument revert\` again`;
+  return { outcome: done('refused', [problem]), write: undefined };
+}
+
+/**
  * Removes our blocks and gives back each file's original bytes, proven by the sha256 recorded at
  * apply. Edits made outside our blocks since apply are kept; an edited block makes revert refuse
  * (nothing changed) unless `force` is set.
@@ -63,6 +78,12 @@ export async function revert(options: RevertOptions): Promise<RevertResult> {
     const writes: FileWrite[] = [];
     for (const file of files) {
       const path = writablePath(tree.root, join(tree.root, file.path));
+      if (file.created) {
+        const created = revertCreated(file, path);
+        outcomes.push(created.outcome);
+        if (created.write) writes.push(created.write);
+        continue;
+      }
       const bytes = readFileSync(path);
       const source = decodeSource(bytes);
       if (!source) throw new InternalError(`${file.path} is no longer valid UTF-8`);
@@ -88,7 +109,8 @@ export async function revert(options: RevertOptions): Promise<RevertResult> {
     if (outcomes.some((o) => o.outcome === 'refused')) return { ...base, status: 'refused', files: outcomes };
     runTransaction(tree, 'revert', writes, () => removeState(tree));
     for (const write of writes) {
-      if (sha256(readFileSync(write.path)) !== write.pristineSha256) throw new InternalError(`${write.path} was not written as planned`);
+      const done = write.bytes === undefined ? !existsSync(write.path) : sha256(readFileSync(write.path)) === write.pristineSha256;
+      if (!done) throw new InternalError(`${write.path} was not written as planned`);
     }
     return { ...base, status: 'reverted', files: outcomes };
   } finally {

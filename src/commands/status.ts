@@ -28,13 +28,23 @@ export interface StatusResult {
   readonly appliedAt: string | undefined;
   readonly verbosity: number | undefined;
   readonly points: readonly PointStatusLine[];
+  /** The files apply created (the helper Go file): whether each is there, and changed since apply. */
+  readonly created: ReadonlyArray<{ readonly path: string; readonly present: boolean; readonly changedSinceApply: boolean | undefined }>;
 }
 
 /** Says, per point, whether it is applied, where, and whether the file changed since apply. Writes nothing. */
 export async function status(options: TreeOptions): Promise<StatusResult> {
   const tree = resolveTree(options);
   const state = readState(tree);
-  const files = patchedFiles(tree).files.map((f) => ({ path: join(tree.root, f.path), patchedSha256: state ? f.patchedSha256 : undefined }));
+  const recordedFiles = patchedFiles(tree).files;
+  const files = recordedFiles.filter((f) => !f.created).map((f) => ({ path: join(tree.root, f.path), patchedSha256: state ? f.patchedSha256 : undefined }));
+  const created = recordedFiles
+    .filter((f) => f.created)
+    .map((f) => {
+      const path = join(tree.root, f.path);
+      const present = existsSync(path);
+      return { path: f.path, present, changedSinceApply: present ? sha256(readFileSync(path)) !== f.patchedSha256 : undefined };
+    });
 
   const ids: string[] = [...POINT_IDS, ...(tree.layout === 'vendored' ? [REPLACE_POINT] : [])];
   const found = new Map<string, PointStatusLine>();
@@ -61,7 +71,7 @@ export async function status(options: TreeOptions): Promise<StatusResult> {
     ? 'interrupted'
     : appliedCount === 0
       ? 'not-applied'
-      : appliedCount === points.length
+      : appliedCount === points.length && created.every((f) => f.present)
         ? 'applied'
         : 'partly-applied';
   return {
@@ -72,5 +82,6 @@ export async function status(options: TreeOptions): Promise<StatusResult> {
     appliedAt: state?.appliedAt,
     verbosity: state?.verbosity,
     points,
+    created,
   };
 }

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { isKind } from '../codemod/go-parser.ts';
 import { callsOf, interfaceMembers, typeRef } from '../codemod/go-syntax.ts';
 import type { PatchContext } from '../codemod/patch.ts';
 
@@ -87,4 +88,27 @@ export function pluginIdentity(context: PatchContext, plugin: string): { type: s
   return typed
     ? { type: `${plugin}.TypedName().Type`, name: `${plugin}.TypedName().Name` }
     : { type: `${plugin}.Name()`, name: `${plugin}.Name()` };
+}
+
+/**
+ * How code in this file names the helpers of patches/run-record.ts, which live in the profile's
+ * package: unqualified in that package, `<alias>.` from another one (scheduler.go up to GIE v1.3.1).
+ */
+export function helperQualifier(context: PatchContext): Found<string> {
+  const profileDir = context.targetDirs.profile;
+  if (profileDir === undefined) return { ok: false, reason: 'no single file declares func (*SchedulerProfile) Run, where the helpers go' };
+  if (profileDir === context.dir) return { ok: true, value: '' };
+  for (const [name, path] of context.imports) {
+    if (context.packages.dirOf(path) === profileDir) return { ok: true, value: `${name}.` };
+  }
+  return { ok: false, reason: `${context.display} does not import the package of SchedulerProfile (${context.packages.importPathOf(profileDir)})` };
+}
+
+/** The `k, v := range x` clause of a for statement, if it has that form. */
+export function rangeClause(loop: Node): { names: string[]; over: Node } | undefined {
+  const clause = loop.namedChildren.find((c) => isKind(c, 'range_clause'));
+  const over = clause?.childForFieldName('right');
+  if (!clause || !over) return undefined;
+  const names = clause.childForFieldName('left')?.namedChildren.map((n) => n?.text ?? '') ?? [];
+  return { names, over };
 }

@@ -1,12 +1,12 @@
 import { callArguments, enclosingStatementOf, parameterOfType, parameters, receiverName } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
-import { endpointAccessor, logPackage } from './_shared.ts';
+import { endpointAccessor } from './_shared.ts';
 
 // Go spec, statements and scopes: https://go.dev/ref/spec#Statements
 export default {
   id: 'profile.candidates',
   title: 'Candidate endpoints',
-  description: 'Before filtering: how many candidate endpoints the profile starts from, and their names.',
+  description: "Before filtering: the candidate endpoints the profile starts from, recorded into the run's record (written by scheduler.profile).",
   target: 'profile',
   within: { receiver: 'SchedulerProfile', method: 'Run' },
   searchedFor:
@@ -18,12 +18,12 @@ export default {
       (#eq? @callee "runFilterPlugins")) @call`,
   templates: {
     default: `
-if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled() {
-  instrNames := make([]string, 0, len({{candidates}}))
+if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
+  instrRun.Candidates(len({{candidates}}))
   for _, instrEndpoint := range {{candidates}} {
-    instrNames = append(instrNames, instrEndpoint.{{accessor}}().NamespacedName.String())
+    instrName := instrEndpoint.{{accessor}}().NamespacedName
+    instrRun.Candidate(instrEndpoint, instrName.Namespace, instrName.Name)
   }
-  instrLog.Info("instrument: candidate endpoints", "point", "profile.candidates", "count", len({{candidates}}), "endpoints", instrNames)
 }`,
   },
   async bind(captures, context) {
@@ -39,15 +39,13 @@ if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled()
     if (!candidates) return { ok: false, reason: `the last argument of runFilterPlugins (${last?.text ?? 'none'}) is not a slice parameter of Run` };
     const anchor = enclosingStatementOf(call, run.childForFieldName('body')!);
     if (!anchor) return { ok: false, reason: 'runFilterPlugins is not called by a statement of Run itself' };
-    const log = logPackage(context);
-    if (!log.ok) return log;
     const accessor = await endpointAccessor(context, candidates.type.childForFieldName('element'));
     if (!accessor.ok) return accessor;
     return {
       ok: true,
       placement: { anchor, where: 'before' },
       variant: 'default',
-      values: { log: log.value, ctx, candidates: candidates.name, accessor: accessor.value },
+      values: { ctx, candidates: candidates.name, accessor: accessor.value },
     };
   },
 } satisfies PatchPoint;

@@ -1,7 +1,7 @@
 import { isKind } from '../codemod/go-parser.ts';
 import { assignedNames, callArguments, callsOf, enclosingStatementOf, parameterOfType, receiverName, structFields } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
-import { endpointAccessor, logPackage, pluginIdentity, typeDeclaration } from './_shared.ts';
+import { endpointAccessor, pluginIdentity, typeDeclaration } from './_shared.ts';
 
 /** ProfileRunResult's target field across releases, newest first: a slice, then the v0.4 single pod. */
 const TARGET_FIELDS = ['TargetEndpoints', 'TargetPods', 'TargetPod'] as const;
@@ -10,7 +10,7 @@ export default {
   id: 'profile.picked',
   title: 'Pick and weighted totals',
   description:
-    "After the picker: the picker's type and name, the picked endpoint(s), and every endpoint's weighted total, so the runner-up and the margin are visible.",
+    "After the picker: the picker's type and name, the picked endpoint(s), and every endpoint's weighted total (so the runner-up and the margin are visible), recorded into the run's record (written by scheduler.profile).",
   target: 'profile',
   within: { receiver: 'SchedulerProfile', method: 'Run' },
   searchedFor:
@@ -22,30 +22,30 @@ export default {
       (#eq? @callee "runPickerPlugin")) @call`,
   templates: {
     slice: `
-if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled() && {{result}} != nil {
-  instrPicked := make([]string, 0, len({{result}}.{{targets}}))
-  for _, instrEndpoint := range {{result}}.{{targets}} {
-    if instrEndpoint != nil {
-      instrPicked = append(instrPicked, instrEndpoint.{{accessor}}().NamespacedName.String())
+if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
+  for instrEndpoint, instrTotal := range {{totals}} {
+    instrRun.Total(instrEndpoint, instrTotal)
+  }
+  instrRun.Picker({{pickerType}}, {{pickerName}})
+  if {{result}} != nil {
+    for _, instrEndpoint := range {{result}}.{{targets}} {
+      if instrEndpoint != nil {
+        instrName := instrEndpoint.{{accessor}}().NamespacedName
+        instrRun.Picked(instrName.Namespace, instrName.Name)
+      }
     }
   }
-  instrTotals := make(map[string]float64, len({{totals}}))
-  for instrEndpoint, instrTotal := range {{totals}} {
-    instrTotals[instrEndpoint.{{accessor}}().NamespacedName.String()] = instrTotal
-  }
-  instrLog.Info("instrument: picked endpoint", "point", "profile.picked", "picker", {{pickerType}}, "pickerName", {{pickerName}}, "picked", instrPicked, "weightedScores", instrTotals)
 }`,
     single: `
-if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled() && {{result}} != nil {
-  instrPicked := []string{}
-  if {{result}}.{{targets}} != nil {
-    instrPicked = append(instrPicked, {{result}}.{{targets}}.{{accessor}}().NamespacedName.String())
-  }
-  instrTotals := make(map[string]float64, len({{totals}}))
+if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
   for instrEndpoint, instrTotal := range {{totals}} {
-    instrTotals[instrEndpoint.{{accessor}}().NamespacedName.String()] = instrTotal
+    instrRun.Total(instrEndpoint, instrTotal)
   }
-  instrLog.Info("instrument: picked endpoint", "point", "profile.picked", "picker", {{pickerType}}, "pickerName", {{pickerName}}, "picked", instrPicked, "weightedScores", instrTotals)
+  instrRun.Picker({{pickerType}}, {{pickerName}})
+  if {{result}} != nil && {{result}}.{{targets}} != nil {
+    instrName := {{result}}.{{targets}}.{{accessor}}().NamespacedName
+    instrRun.Picked(instrName.Namespace, instrName.Name)
+  }
 }`,
   },
   async bind(captures, context) {
@@ -78,15 +78,12 @@ if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled()
     const sliced = target.type.type === 'slice_type';
     const accessor = await endpointAccessor(context, sliced ? target.type.childForFieldName('element') : target.type, struct.value.dir);
     if (!accessor.ok) return accessor;
-    const log = logPackage(context);
-    if (!log.ok) return log;
     const picker = pluginIdentity(context, `${receiver}.${pickerFields[0]}`);
     return {
       ok: true,
       placement: { anchor: statement, where: 'after' },
       variant: sliced ? 'slice' : 'single',
       values: {
-        log: log.value,
         ctx,
         result,
         totals: totals.text,

@@ -1,24 +1,14 @@
-import type { Node } from 'web-tree-sitter';
 import { isKind } from '../codemod/go-parser.ts';
 import { ancestorOfKind, callsOf, parameterOfType, parameters } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
-import { endpointAccessor, logPackage, pluginIdentity } from './_shared.ts';
-
-/** The `k, v := range x` clause of a for statement, if it has that form. */
-function rangeClause(loop: Node): { names: string[]; over: Node } | undefined {
-  const clause = loop.namedChildren.find((c) => isKind(c, 'range_clause'));
-  const over = clause?.childForFieldName('right');
-  if (!clause || !over) return undefined;
-  const names = clause.childForFieldName('left')?.namedChildren.map((n) => n?.text ?? '') ?? [];
-  return { names, over };
-}
+import { endpointAccessor, pluginIdentity, rangeClause } from './_shared.ts';
 
 // Go spec, for statements with range clause: https://go.dev/ref/spec#For_range
 export default {
   id: 'profile.scores',
   title: 'Scores per scorer',
   description:
-    "For each scorer: its type and name, its weight, and each endpoint's raw score (before clamping and weighting). One line per scorer.",
+    "For each scorer: its type and name, its weight, and each endpoint's raw score (before clamping and weighting), recorded into the run's record (written by scheduler.profile).",
   target: 'profile',
   within: { receiver: 'SchedulerProfile', method: 'runScorerPlugins' },
   searchedFor:
@@ -30,12 +20,11 @@ export default {
       right: (expression_list) @rhs) @accumulate`,
   templates: {
     default: `
-if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled() {
-  instrScores := make(map[string]float64, len({{scores}}))
+if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
+  instrRun.Scorer({{scorerType}}, {{scorerName}}, float64({{scorer}}.Weight()))
   for instrEndpoint, instrScore := range {{scores}} {
-    instrScores[instrEndpoint.{{accessor}}().NamespacedName.String()] = instrScore
+    instrRun.Score(instrEndpoint, instrScore)
   }
-  instrLog.Info("instrument: scorer scores per endpoint", "point", "profile.scores", "scorer", {{scorerType}}, "scorerName", {{scorerName}}, "weight", float64({{scorer}}.Weight()), "scores", instrScores)
 }`,
   },
   async bind(captures, context) {
@@ -63,15 +52,12 @@ if instrLog := {{log}}.FromContext({{ctx}}).V({{verbosity}}); instrLog.Enabled()
     if (!endpoints) return { ok: false, reason: 'runScorerPlugins has no []<endpoint> parameter' };
     const accessor = await endpointAccessor(context, endpoints.type.childForFieldName('element'));
     if (!accessor.ok) return accessor;
-    const log = logPackage(context);
-    if (!log.ok) return log;
     const identity = pluginIdentity(context, scorer.text);
     return {
       ok: true,
       placement: { anchor: inner, where: 'after' },
       variant: 'default',
       values: {
-        log: log.value,
         ctx,
         scores: clause.over.text,
         accessor: accessor.value,

@@ -1,17 +1,41 @@
-import { mentions, parameters, receiverName, receiverTypeName, statements, structFields } from '../codemod/go-syntax.ts';
+import { isKind } from '../codemod/go-parser.ts';
+import { mentions, parameters, receiverName, receiverTypeName, statements, structFields, typeRef } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
 import { importedAs, LOGR_IMPORT } from './_shared.ts';
 
-const LINE = `instrLog.Info("instrument: endpoint sent to proxy", "point", "server.selected", "endpoint", {{recv}}.TargetEndpoint{{nameField}})`;
+const LINE = `instrLog.Info("instrument: endpoint sent to proxy", "point", "server.selected", "endpoint", {{recv}}.TargetEndpoint{{nameField}}{{prefillField}})`;
+
+/**
+ * The request header llm-d's P/D pre-request plugin sets to the prefill endpoint (`ip:port`), which
+ * the EPP forwards to the proxy: `PrefillPodHeader` in llm-d v0.4.0 pkg/common, `PrefillEndpointHeader`
+ * in llm-d-router pkg/common/routing; the same value in both.
+ */
+export const PREFILL_HEADER = 'x-prefiller-host-port';
+
+/** The line, with `prefillEndpoint` only when the header is set. */
+function lines(nameField: string): string {
+  const line = LINE.replace('{{nameField}}', nameField);
+  return `
+  instrPrefill := ""
+  if {{recv}}.Request != nil {
+    instrPrefill = {{recv}}.Request.Headers["${PREFILL_HEADER}"]
+  }
+  if instrPrefill != "" {
+    ${line.replace('{{prefillField}}', ', "prefillEndpoint", instrPrefill')}
+  } else {
+    ${line.replace('{{prefillField}}', '')}
+  }`;
+}
 
 export default {
   id: 'server.selected',
   title: 'Endpoint sent to the proxy',
-  description: 'When the request-header response goes back on the ext_proc stream: the endpoint(s) (ip:port) it names, and the pod behind them.',
+  description:
+    'When the request-header response goes back on the ext_proc stream: the endpoint(s) (ip:port) it names, the pod behind them, and the prefill endpoint when a P/D pre-request plugin set one.',
   target: 'server',
   within: { receiver: 'RequestContext', method: 'updateStateAndSendIfNeeded' },
   searchedFor:
-    'in RequestContext.updateStateAndSendIfNeeded(srv, logger logr.Logger), the `if <r>.RequestState == RequestReceived && <r>.reqHeaderResp != nil {` branch, and RequestContext.TargetEndpoint',
+    'in RequestContext.updateStateAndSendIfNeeded(srv, logger logr.Logger), the `if <r>.RequestState == RequestReceived && <r>.reqHeaderResp != nil {` branch, and RequestContext.TargetEndpoint and Request.Headers',
   query: `
     (if_statement
       condition: (_) @condition
@@ -22,16 +46,13 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {
   instrName := ""
   if {{recv}}.TargetPod != nil {
     instrName = {{recv}}.TargetPod.NamespacedName.String()
-  }
-  ${LINE.replace('{{nameField}}', ', "endpointName", instrName')}
+  }${lines(', "endpointName", instrName')}
 }`,
     'pod-string': `
-if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {
-  ${LINE.replace('{{nameField}}', ', "endpointName", {{recv}}.TargetPod')}
+if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {${lines(', "endpointName", {{recv}}.TargetPod')}
 }`,
     'no-pod': `
-if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {
-  ${LINE.replace('{{nameField}}', '')}
+if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {${lines('')}
 }`,
   },
   async bind(captures, context) {
@@ -52,6 +73,11 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {
     const spec = await context.packages.findType(context.dir, typeName);
     const fields = spec ? structFields(spec) : [];
     if (!fields.some((f) => f.name === 'TargetEndpoint')) return { ok: false, reason: `${typeName} has no TargetEndpoint field` };
+    const request = fields.find((f) => f.name === 'Request');
+    const requestSpec = request && isKind(request.type, 'pointer_type') ? await context.packages.findType(context.dir, typeRef(request.type)?.name ?? '') : undefined;
+    if (!requestSpec || !structFields(requestSpec).some((f) => f.name === 'Headers')) {
+      return { ok: false, reason: `${typeName}.Request is not a pointer to a struct with a Headers field` };
+    }
     const pod = fields.find((f) => f.name === 'TargetPod');
     const variant = !pod ? 'no-pod' : pod.type.type === 'pointer_type' ? 'pod-pointer' : pod.type.text === 'string' ? 'pod-string' : 'no-pod';
     return {

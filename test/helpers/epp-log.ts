@@ -131,7 +131,8 @@ export class EppLog {
     fields.endpoints = run.endpoints;
     fields.filters = run.filters;
     if (run.status === 'ok') {
-      fields.scored = run.scored;
+      // As the EPP writes it: `scored` is left out when no filter removed anything.
+      if (run.scored.length !== run.endpoints.length || run.scored.some((e, i) => e !== run.endpoints[i])) fields.scored = run.scored;
       fields.scorers = run.scorers;
       fields.totals = run.totals;
       fields.picker = { type: 'max-score-picker', name: 'max-score-picker' };

@@ -20,11 +20,13 @@ export const VARIANT_BASES = { g10: 'g12', g11: 'g12', g131: 'g12', gps: 'g15', 
 export const SHAPES = ['g040', 'g05', 'g10', 'g11', 'g12', 'g131', 'gps', 'g14', 'g15', 'lh'] as const;
 export type Shape = (typeof SHAPES)[number];
 
-const FRAMEWORK = { profile: 'pkg/epp/scheduling/framework/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' };
-const SCHEDULING = { profile: 'pkg/epp/scheduling/scheduler_profile.go', server: 'pkg/epp/handlers/server.go' };
+const SCHEDULER = 'pkg/epp/scheduling/scheduler.go';
+const SERVER = 'pkg/epp/handlers/server.go';
+const FRAMEWORK = { scheduler: SCHEDULER, profile: 'pkg/epp/scheduling/framework/scheduler_profile.go', server: SERVER };
+const SCHEDULING = { scheduler: SCHEDULER, profile: 'pkg/epp/scheduling/scheduler_profile.go', server: SERVER };
 
-/** The two target files of each shape, relative to the fixture root. */
-export const TARGET_FILES: Record<Shape, { profile: string; server: string }> = {
+/** The three target files of each shape, relative to the fixture root. */
+export const TARGET_FILES: Record<Shape, { scheduler: string; profile: string; server: string }> = {
   g040: FRAMEWORK,
   g05: FRAMEWORK,
   g10: FRAMEWORK,
@@ -37,6 +39,11 @@ export const TARGET_FILES: Record<Shape, { profile: string; server: string }> = 
   lh: SCHEDULING,
 };
 
+/** The Go file apply adds next to the profile file (src/patches/run-record.ts). */
+export function helperFile(shape: Shape): string {
+  return TARGET_FILES[shape].profile.replace(/[^/]+$/, 'zz_instrument.go');
+}
+
 /** A temporary folder removed when the current test ends. */
 export function tempDir(prefix = 'instrument-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -44,9 +51,16 @@ export function tempDir(prefix = 'instrument-test-'): string {
   return dir;
 }
 
+/**
+ * Fixtures that add a setup to a shape rather than reproduce another one: `llmd04` is G12 with
+ * llm-d v0.4.0's P/D plugins and the `cmd/pd-run` driver (test/go-fixtures/README.md).
+ */
+export const SETUP_BASES = { llmd04: 'g12' } as const satisfies Record<string, BaseShape>;
+export type Setup = keyof typeof SETUP_BASES;
+
 /** A copy of a shape in a temporary folder: its module, or its base with its variant patch applied. */
-export function copyFixture(shape: Shape, dest = join(tempDir(), shape)): string {
-  const base = (VARIANT_BASES as Record<string, string>)[shape];
+export function copyFixture(shape: Shape | Setup, dest = join(tempDir(), shape)): string {
+  const base = ({ ...VARIANT_BASES, ...SETUP_BASES } as Record<string, string>)[shape];
   cpSync(join(FIXTURES, base ?? shape), dest, { recursive: true });
   if (base) execFileSync('git', ['apply', join(FIXTURES, 'variants', `${shape}.patch`)], { cwd: dest });
   return dest;

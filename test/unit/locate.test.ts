@@ -5,6 +5,7 @@ import { findTargetFiles, findTargetFilesYielding } from '../../src/codemod/loca
 import { tempDir } from '../helpers/fixtures.ts';
 
 const PROFILE_RUN = 'package scheduling\n\nfunc (p *SchedulerProfile) Run(ctx context.Context) error {\n\treturn nil\n}\n';
+const SCHEDULER_SCHEDULE = 'package scheduling\n\nfunc (s *Scheduler) Schedule(ctx context.Context) error {\n\treturn nil\n}\n';
 const SERVER_PROCESS = 'package handlers\n\nfunc (s *StreamingServer) Process(srv Stream) error {\n\treturn nil\n}\n';
 
 function write(root: string, path: string, text: string): void {
@@ -17,6 +18,7 @@ describe('the search for the target files', () => {
     const root = realpathSync(tempDir());
     write(root, 'pkg/epp/scheduling/profile.go', PROFILE_RUN);
     write(root, 'pkg/epp/handlers/server.go', SERVER_PROCESS);
+    write(root, 'pkg/epp/scheduling/scheduler.go', SCHEDULER_SCHEDULE);
     // Mentions the type but declares no Run: searched, not taken.
     write(root, 'pkg/epp/scheduling/types.go', 'package scheduling\n\n// Run as in (p *SchedulerProfile) Run.\ntype SchedulerProfile struct{}\n');
     // Not sources: tests, test data, vendored and underscore folders, hidden folders, other files.
@@ -35,6 +37,7 @@ describe('the search for the target files', () => {
     for (let i = 0; i < 300; i++) write(root, `internal/filler/p${i}/f.go`, `package p${i}\n\nfunc F() {}\n`);
 
     const expected = {
+      scheduler: [join(root, 'pkg/epp/scheduling/scheduler.go')],
       profile: [join(root, 'pkg/epp/scheduling/profile.go')],
       server: [join(root, 'pkg/epp/handlers/server.go'), join(root, 'pkg/epp/linked_server.go')].sort(),
     };

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	profile_picker "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/scheduling/framework/plugins/profile-picker"
 
 	configPb "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	extProcPb "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
@@ -142,7 +143,7 @@ func buildServer() (*handlers.StreamingServer, error) {
 	); err != nil {
 		return nil, err
 	}
-	sched := scheduling.NewSchedulerWithConfig(map[string]*framework.SchedulerProfile{"default": profile}, "default")
+	sched := scheduling.NewSchedulerWithConfig(scheduling.NewSchedulerConfig(profile_picker.NewSingleProfileHandler(), map[string]*framework.SchedulerProfile{"default": profile}))
 	director := requestcontrol.NewDirectorWithConfig(ds, sched)
 	return handlers.NewStreamingServer(server.DefaultDestinationEndpointHintMetadataNamespace, server.DefaultDestinationEndpointHintKey, ds, director), nil
 }

@@ -133,10 +133,8 @@ func newServer(active activeCounts) *handlers.StreamingServer {
 			scheduling.NewWeightedScorer(&queueScorer{}, 1),
 		).
 		WithPicker(&maxScorePicker{})
-	scheduler := scheduling.NewSchedulerWithConfig(&scheduling.SchedulerConfig{
-		Profiles:           map[string]*scheduling.SchedulerProfile{"default": profile},
-		PrimaryProfileName: "default",
-	})
+	scheduler := scheduling.NewSchedulerWithConfig(scheduling.NewSchedulerConfig(&singleProfileHandler{},
+		map[string]fwksched.SchedulerProfile{"default": profile}))
 	director := requestcontrol.NewDirectorWithConfig(staticDatastore(endpoints), scheduler)
 	return handlers.NewStreamingServer(director, openai.NewParser())
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sort"
 
@@ -81,4 +82,30 @@ func (p *maxScorePicker) Pick(_ context.Context, _ *fwksched.CycleState, scoredE
 		return sorted[i].GetMetadata().NamespacedName.String() < sorted[j].GetMetadata().NamespacedName.String()
 	})
 	return &fwksched.ProfileRunResult{TargetEndpoints: []fwksched.Endpoint{sorted[0].Endpoint}}
+}
+
+// singleProfileHandler runs the one configured profile once and makes it primary.
+type singleProfileHandler struct{}
+
+func (h *singleProfileHandler) TypedName() plugin.TypedName {
+	return plugin.TypedName{Type: "single-profile-handler", Name: "single-profile-handler"}
+}
+
+func (h *singleProfileHandler) Pick(_ context.Context, _ *fwksched.CycleState, _ *fwksched.InferenceRequest, profiles map[string]fwksched.SchedulerProfile,
+	results map[string]*fwksched.ProfileRunResult) map[string]fwksched.SchedulerProfile {
+	if len(results) == len(profiles) {
+		return map[string]fwksched.SchedulerProfile{}
+	}
+	return profiles
+}
+
+func (h *singleProfileHandler) ProcessResults(_ context.Context, _ *fwksched.CycleState, _ *fwksched.InferenceRequest,
+	results map[string]*fwksched.ProfileRunResult) (*fwksched.SchedulingResult, error) {
+	for name, result := range results {
+		if result == nil {
+			return nil, errors.New("failed to run scheduler profile '" + name + "'")
+		}
+		return &fwksched.SchedulingResult{ProfileResults: results, PrimaryProfileName: name}, nil
+	}
+	return nil, errors.New("no profile ran")
 }

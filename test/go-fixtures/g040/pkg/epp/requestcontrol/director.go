@@ -20,7 +20,7 @@ import (
 
 // Scheduler picks the target pod for a request.
 type Scheduler interface {
-	Schedule(ctx context.Context, request *schedulingtypes.LLMRequest, candidatePods []schedulingtypes.Pod) (result *schedulingtypes.SchedulingResult, err error)
+	Schedule(ctx context.Context, request *schedulingtypes.LLMRequest) (result *schedulingtypes.SchedulingResult, err error)
 }
 
 // NewDirectorWithConfig returns a director using the given datastore and scheduler.
@@ -63,8 +63,7 @@ func (d *Director) HandleRequest(ctx context.Context, reqCtx *handlers.RequestCo
 	ctx = log.IntoContext(ctx, logger)
 	logger.V(logutil.DEBUG).Info("LLM request assembled")
 
-	candidatePods := schedulingtypes.ToSchedulerPodMetrics(d.datastore.PodGetAll())
-	results, err := d.scheduler.Schedule(ctx, reqCtx.SchedulingRequest, candidatePods)
+	results, err := d.scheduler.Schedule(ctx, reqCtx.SchedulingRequest)
 	if err != nil {
 		return reqCtx, errutil.Error{Code: errutil.InferencePoolResourceExhausted, Msg: "failed to find target pod: " + err.Error()}
 	}

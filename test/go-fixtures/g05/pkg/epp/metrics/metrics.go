@@ -16,3 +16,6 @@ func RecordRequestSizes(modelName, targetModelName string, reqSize int) {}
 
 // RecordRequestErrCounter counts a failed request.
 func RecordRequestErrCounter(modelName, targetModelName string, code string) {}
+
+// RecordSchedulerE2ELatency records how long a whole scheduling call took.
+func RecordSchedulerE2ELatency(duration time.Duration) {}

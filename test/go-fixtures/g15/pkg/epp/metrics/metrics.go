@@ -26,3 +26,6 @@ func IncRunningRequests(modelName string) {}
 
 // DecRunningRequests decreases the running request gauge.
 func DecRunningRequests(modelName string) {}
+
+// RecordSchedulerAttempt counts a scheduling attempt and its outcome.
+func RecordSchedulerAttempt(err error, targetModel string, result any) {}

@@ -5,64 +5,94 @@ package scheduling
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
-	errcommon "sigs.k8s.io/gateway-api-inference-extension/pkg/common/error"
 	logutil "sigs.k8s.io/gateway-api-inference-extension/pkg/common/observability/logging"
-	fwksched "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/framework/interface/scheduling"
+	framework "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/framework/interface/scheduling"
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/metrics"
 )
 
 // Extension point names used in plugin latency metrics.
 const (
-	filterExtensionPoint = "Filter"
-	scorerExtensionPoint = "Scorer"
-	pickerExtensionPoint = "Picker"
+	profilePickerExtensionPoint          = "ProfilePicker"
+	filterExtensionPoint                 = "Filter"
+	scorerExtensionPoint                 = "Scorer"
+	pickerExtensionPoint                 = "Picker"
+	processProfilesResultsExtensionPoint = "ProcessProfilesResults"
 )
 
-// SchedulerConfig lists the profiles and the one whose result routes the request.
+// SchedulerConfig holds the profile handler and the profiles it chooses from.
 type SchedulerConfig struct {
-	Profiles           map[string]*SchedulerProfile
-	PrimaryProfileName string
+	profileHandler framework.ProfileHandler
+	profiles       map[string]framework.SchedulerProfile
 }
 
-// NewSchedulerWithConfig returns a scheduler running the given profiles.
+// NewSchedulerConfig pairs a profile handler with its profiles.
+func NewSchedulerConfig(profileHandler framework.ProfileHandler, profiles map[string]framework.SchedulerProfile) *SchedulerConfig {
+	return &SchedulerConfig{profileHandler: profileHandler, profiles: profiles}
+}
+
+// NewSchedulerWithConfig returns a scheduler for the given configuration.
 func NewSchedulerWithConfig(config *SchedulerConfig) *Scheduler {
-	return &Scheduler{profiles: config.Profiles, primaryProfileName: config.PrimaryProfileName}
+	return &Scheduler{profileHandler: config.profileHandler, profiles: config.profiles}
 }
 
-// Scheduler runs every profile once per request.
+// Scheduler picks target endpoints for requests.
 type Scheduler struct {
-	profiles           map[string]*SchedulerProfile
-	primaryProfileName string
+	profileHandler framework.ProfileHandler
+	profiles       map[string]framework.SchedulerProfile
 }
 
-// Schedule finds the target endpoint(s) for request among candidateEndpoints.
-func (s *Scheduler) Schedule(ctx context.Context, request *fwksched.LLMRequest, candidateEndpoints []fwksched.Endpoint) (*fwksched.SchedulingResult, error) {
+// Schedule asks the profile handler, round after round, which profiles to run, runs them against
+// the candidates, and lets the handler turn their results into the scheduling result.
+func (s *Scheduler) Schedule(ctx context.Context, request *framework.LLMRequest, candidateEndpoints []framework.Endpoint) (result *framework.SchedulingResult, err error) {
 	loggerVerbose := log.FromContext(ctx).V(logutil.VERBOSE)
 
 	scheduleStart := time.Now()
 	defer func() {
 		metrics.RecordSchedulerE2ELatency(time.Since(scheduleStart))
+		metrics.RecordSchedulerAttempt(err, request.TargetModel, result)
 	}()
 
-	cycleState := fwksched.NewCycleState()
-	profileRunResults := map[string]*fwksched.ProfileRunResult{}
-	for name, profile := range s.profiles {
-		loggerVerbose.Info("Running scheduler profile", "profile", name)
-		profileRunResult, err := profile.Run(ctx, request, cycleState, candidateEndpoints)
-		if err != nil {
-			loggerVerbose.Info("failed to run scheduler profile", "profile", name, "error", err.Error())
-			continue
+	profileRunResults := map[string]*framework.ProfileRunResult{}
+	cycleState := framework.NewCycleState()
+
+	for { // each round asks the handler again, knowing the results so far
+		loggerVerbose.Info("Running profile handler, Pick profiles", "plugin", s.profileHandler.TypedName())
+		before := time.Now()
+		profiles := s.profileHandler.Pick(ctx, cycleState, request, s.profiles, profileRunResults)
+		metrics.RecordPluginProcessingLatency(profilePickerExtensionPoint, s.profileHandler.TypedName().Type, s.profileHandler.TypedName().Name, time.Since(before))
+		loggerVerbose.Info("Completed running profile handler Pick profiles successfully", "plugin", s.profileHandler.TypedName(), "result", profiles)
+		if len(profiles) == 0 { // nothing more to run
+			break
 		}
-		loggerVerbose.Info("Completed running scheduler profile succuessfully", "profile", name)
-		profileRunResults[name] = profileRunResult
+
+		for name, profile := range profiles {
+			loggerVerbose.Info("Running scheduler profile", "profile", name)
+			profileRunResult, err := profile.Run(ctx, request, cycleState, candidateEndpoints)
+			if err != nil {
+				loggerVerbose.Info("failed to run scheduler profile", "profile", name, "error", err.Error())
+			} else {
+				loggerVerbose.Info("Completed running scheduler profile succuessfully", "profile", name)
+			}
+
+			profileRunResults[name] = profileRunResult // nil when the run failed
+		}
 	}
 
-	if _, ok := profileRunResults[s.primaryProfileName]; !ok {
-		return nil, errcommon.Error{Code: errcommon.Internal, Msg: "primary profile produced no result"}
+	if len(profileRunResults) == 0 {
+		err = fmt.Errorf("failed to run any scheduler profile for request %s", request.RequestId)
+		return nil, err
 	}
-	return &fwksched.SchedulingResult{ProfileResults: profileRunResults, PrimaryProfileName: s.primaryProfileName}, nil
+
+	loggerVerbose.Info("Running profile handler, ProcessResults", "plugin", s.profileHandler.TypedName())
+	before := time.Now()
+	result, err = s.profileHandler.ProcessResults(ctx, cycleState, request, profileRunResults)
+	metrics.RecordPluginProcessingLatency(processProfilesResultsExtensionPoint, s.profileHandler.TypedName().Type, s.profileHandler.TypedName().Name, time.Since(before))
+	loggerVerbose.Info("Completed running profile handler ProcessResults successfully", "plugin", s.profileHandler.TypedName())
+
+	return result, err
 }

@@ -15,6 +15,9 @@ const (
 	ScorerPluginType    = "Scorer"
 	PickerPluginType    = "Picker"
 	PostCyclePluginType = "PostCycle"
+
+	ProfilePickerType          = "ProfilePicker"
+	ProcessProfilesResultsType = "ProcessProfilesResults"
 )
 
 // Filter removes pods that cannot serve the request.
@@ -39,4 +42,16 @@ type Picker interface {
 type PostCycle interface {
 	plugins.Plugin
 	PostCycle(ctx context.Context, cycleState *types.CycleState, res *types.ProfileRunResult)
+}
+
+// ProfileHandler decides, round by round, which profiles run for a request, and which profile's
+// result routes it once they have run.
+type ProfileHandler interface {
+	plugins.Plugin
+	// Pick returns the profiles to run next; an empty map ends the rounds.
+	Pick(ctx context.Context, cycleState *types.CycleState, request *types.LLMRequest, profiles map[string]*SchedulerProfile,
+		profileResults map[string]*types.ProfileRunResult) map[string]*SchedulerProfile
+	// ProcessResults names the primary profile. A profile whose run failed has a nil result.
+	ProcessResults(ctx context.Context, cycleState *types.CycleState, request *types.LLMRequest,
+		profileResults map[string]*types.ProfileRunResult) (*types.SchedulingResult, error)
 }

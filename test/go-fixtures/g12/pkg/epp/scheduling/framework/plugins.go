@@ -15,6 +15,9 @@ const (
 	FilterExtensionPoint = "Filter"
 	ScorerExtensionPoint = "Scorer"
 	PickerExtensionPoint = "Picker"
+
+	ProfilePickerExtensionPoint          = "ProfilePicker"
+	ProcessProfilesResultsExtensionPoint = "ProcessProfilesResults"
 )
 
 // Filter removes candidates that cannot serve the request.
@@ -33,4 +36,16 @@ type Scorer interface {
 type Picker interface {
 	plugins.Plugin
 	Pick(ctx context.Context, cycleState *types.CycleState, scoredPods []*types.ScoredPod) *types.ProfileRunResult
+}
+
+// ProfileHandler decides, round by round, which profiles run for a request, and which profile's
+// result routes it once they have run.
+type ProfileHandler interface {
+	plugins.Plugin
+	// Pick returns the profiles to run next; an empty map ends the rounds.
+	Pick(ctx context.Context, cycleState *types.CycleState, request *types.LLMRequest, profiles map[string]*SchedulerProfile,
+		profileResults map[string]*types.ProfileRunResult) map[string]*SchedulerProfile
+	// ProcessResults names the primary profile. A profile whose run failed has a nil result.
+	ProcessResults(ctx context.Context, cycleState *types.CycleState, request *types.LLMRequest,
+		profileResults map[string]*types.ProfileRunResult) (*types.SchedulingResult, error)
 }

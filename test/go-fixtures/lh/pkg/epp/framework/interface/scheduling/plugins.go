@@ -25,3 +25,20 @@ type Picker interface {
 	plugin.Plugin
 	Pick(ctx context.Context, cycleState *CycleState, scoredEndpoints []*ScoredEndpoint) *ProfileRunResult
 }
+
+// SchedulerProfile runs one profile's filters, scorers and picker.
+type SchedulerProfile interface {
+	Run(ctx context.Context, request *InferenceRequest, cycleState *CycleState, candidateEndpoints []Endpoint) (*ProfileRunResult, error)
+}
+
+// ProfileHandler decides, round by round, which profiles run for a request, and which profile's
+// result routes it once they have run.
+type ProfileHandler interface {
+	plugin.Plugin
+	// Pick returns the profiles to run next; an empty map ends the rounds.
+	Pick(ctx context.Context, cycleState *CycleState, request *InferenceRequest, profiles map[string]SchedulerProfile,
+		profileResults map[string]*ProfileRunResult) map[string]SchedulerProfile
+	// ProcessResults names the primary profile. A profile whose run failed has a nil result.
+	ProcessResults(ctx context.Context, cycleState *CycleState, request *InferenceRequest,
+		profileResults map[string]*ProfileRunResult) (*SchedulingResult, error)
+}

@@ -1,0 +1,160 @@
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
+import { copyFixture } from '../helpers/fixtures.ts';
+import { compileAndVet, go } from '../helpers/go.ts';
+
+/**
+ * The P/D setup of llm-d v0.4.0 on GIE v1.2 (fixture `llmd04`, driver `cmd/pd-run`), patched by
+ * apply and run with a real zap logger: the lines must tell, for every request, what the driver's
+ * truth file says happened. The lines are read here with a parser of this test's own (zap's JSON
+ * and development-console forms), not with src/analyze.
+ */
+
+type LogRecord = Record<string, unknown> & { msg: string };
+
+function parseLine(line: string): LogRecord | undefined {
+  if (line.startsWith('{')) return JSON.parse(line) as LogRecord;
+  const parts = line.split('\t');
+  if (parts.length < 4) return undefined;
+  const context = parts.length >= 5 ? (JSON.parse(parts.slice(4).join('\t')) as Record<string, unknown>) : {};
+  return { ...context, level: parts[1], caller: parts[2], msg: parts[3]! };
+}
+
+interface ProfileTruth {
+  status: 'ok' | 'failed' | 'not-run';
+  round: number;
+  picked: string[];
+}
+
+interface RequestTruth {
+  requestId: string;
+  profiles: Record<string, ProfileTruth>;
+  primary: string;
+  error?: string;
+  endpoint: string;
+  prefillEndpoint: string;
+}
+
+interface Filter {
+  type: string;
+  name: string;
+  kept: number;
+  removed: string[];
+}
+
+const CASES = ['always', 'threshold', 'prefill-none', 'decode-none'] as const;
+const ROLES: Record<(typeof CASES)[number], string[]> = {
+  always: ['prefill', 'prefill', 'decode', 'decode'],
+  threshold: ['prefill', 'prefill', 'decode', 'decode'],
+  'prefill-none': ['decode', 'decode', 'decode', 'decode'],
+  'decode-none': ['prefill', 'prefill', 'prefill', 'prefill'],
+};
+const PODS = [1, 2, 3, 4].map((i) => `llm-d/vllm-${i}-rank-0`);
+
+describe('the patched llm-d v0.4.0 P/D fixture', () => {
+  let dir: string;
+  let binary: string;
+
+  beforeAll(async () => {
+    dir = copyFixture('llmd04', join(mkdtempSync(join(tmpdir(), 'instrument-pd-')), 'llmd04'));
+    const applied = await cli(['apply', '--source', dir], { cwd: dir });
+    expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
+    await compileAndVet(dir);
+    binary = join(dir, 'pd-run.bin');
+    await go(dir, ['build', '-o', binary, './cmd/pd-run']);
+  });
+
+  async function runCase(scenario: string, scorers: string, encoder: string, mode: string, verbosity = 2) {
+    const truthFile = join(dir, `truth-${scenario}-${scorers}-${encoder}.json`);
+    const { stdout } = await execa(binary, ['-case', scenario, '-scorers', scorers, '-encoder', encoder, '-mode', mode, '-v', String(verbosity), '-requests', '20', '-truth', truthFile]);
+    // Development mode prints a stack trace under error lines (a failed request); those lines are not records.
+    const lines = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => parseLine(l))
+      .filter((l): l is LogRecord => l !== undefined);
+    const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as { requests: RequestTruth[] };
+    return { lines, truth: truth.requests };
+  }
+
+  describe.each(CASES.flatMap((c) => ['shared', 'distinct'].map((s) => [c, s] as const)))('case %s, %s scorers', (scenario, scorers) => {
+    it.each([
+      ['console', 'development'],
+      ['json', 'production'],
+    ])('tells every request as the truth file has it (%s encoder, %s mode)', async (encoder, mode) => {
+      const { lines, truth } = await runCase(scenario, scorers, encoder, mode);
+      expect(truth).toHaveLength(20);
+      const ours = lines.filter((l) => l.msg.startsWith('instrument: '));
+      for (const request of truth) {
+        const mine = ours.filter((l) => l['x-request-id'] === request.requestId);
+
+        // One profile line per profile that ran, naming it, with the truth's round, status and pick.
+        const runs = mine.filter((l) => l.point === 'scheduler.profile');
+        const ran = Object.entries(request.profiles).filter(([, p]) => p.status !== 'not-run');
+        expect(runs.map((l) => l.profile).sort()).toEqual(ran.map(([name]) => name).sort());
+        for (const [name, profile] of ran) {
+          const line = runs.find((l) => l.profile === name)!;
+          expect(line).toMatchObject({ round: profile.round, status: profile.status });
+          if (profile.status === 'ok') expect(line.picked).toEqual(profile.picked);
+          else expect(line.error).toEqual(expect.any(String));
+          expect(line.endpoints).toEqual(PODS);
+          const filters = line.filters as Filter[];
+          // by-label-selector keeps every pod; the role filter removes the pods of the other role.
+          expect(filters.map((f) => f.type)).toEqual(['by-label-selector', `${name}-filter`]);
+          expect(filters[0]).toMatchObject({ kept: 4, removed: [] });
+          const others = PODS.filter((_, i) => ROLES[scenario][i] !== name);
+          expect(filters[1]).toMatchObject({ kept: 4 - others.length, removed: others });
+          if (profile.status === 'failed') {
+            expect(line).not.toHaveProperty('scored');
+            continue;
+          }
+          const active = (line.scorers as Array<{ type: string; name: string }>)[0]!;
+          expect(active.type).toBe('active-request-scorer');
+          expect(active.name).toBe(scorers === 'shared' ? 'active-request-scorer' : `${name}-active-request`);
+        }
+
+        // The decision: every profile, its status and round, the primary, the error.
+        const [decision] = mine.filter((l) => l.point === 'scheduler.decision');
+        expect(decision).toBeDefined();
+        expect(decision!.profiles).toEqual(
+          Object.entries(request.profiles)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, p]) => ({ name, status: p.status, round: p.round })),
+        );
+        expect(decision!.primary).toBe(request.primary);
+        if (request.error) expect(decision!.error).toBe(request.error);
+        else expect(decision).not.toHaveProperty('error');
+
+        // What the proxy got: the decode pick, and the prefill pick in the prefill header.
+        const selected = mine.filter((l) => l.point === 'server.selected');
+        if (request.endpoint === '') {
+          expect(selected).toEqual([]);
+          continue;
+        }
+        expect(selected).toHaveLength(1);
+        expect(selected[0]).toMatchObject({ endpoint: request.endpoint, endpointName: request.profiles.decode!.picked[0] });
+        if (request.prefillEndpoint) expect(selected[0]!.prefillEndpoint).toBe(request.prefillEndpoint);
+        else expect(selected[0]).not.toHaveProperty('prefillEndpoint');
+      }
+
+      // The cases are what they say they are.
+      const statuses = truth.map((r) => `${r.profiles.decode!.status}/${r.profiles.prefill!.status}`);
+      const expected = { always: ['ok/ok'], threshold: ['ok/ok', 'ok/not-run'], 'prefill-none': ['ok/failed'], 'decode-none': ['failed/not-run'] }[scenario];
+      expect([...new Set(statuses)].sort()).toEqual([...expected].sort());
+    });
+  });
+
+  it("names the profile on upstream's own V3/V4 lines inside each run, and on none outside", async () => {
+    const { lines } = await runCase('always', 'shared', 'json', 'production', 4);
+    const inRun = lines.filter((l) => String(l.caller).includes('scheduler_profile.go'));
+    expect(inRun.length).toBeGreaterThan(20 * 2 * 4);
+    for (const line of inRun) expect(['decode', 'prefill']).toContain(line.profile);
+    const handlerLines = lines.filter((l) => String(l.msg).startsWith('Running profile handler'));
+    expect(handlerLines.length).toBeGreaterThan(0);
+    for (const line of handlerLines) expect(line).not.toHaveProperty('profile');
+  });
+});
