@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,16 @@ interface RequestTruth {
   error?: string;
   endpoint: string;
   prefillEndpoint: string;
+}
+
+interface AnalyzedRequest {
+  requestId: string;
+  profiles: Record<string, { status: string; picked?: string[] }>;
+  primaryProfile?: string;
+  envoyEndpoint?: string;
+  prefillEndpoint?: string;
+  problems: Array<{ kind: string; detail: string }>;
+  checks: Array<{ check: string; result: string }>;
 }
 
 interface Filter {
@@ -79,6 +89,13 @@ describe('the patched llm-d v0.4.0 P/D fixture', () => {
       .filter((l): l is LogRecord => l !== undefined);
     const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as { requests: RequestTruth[] };
     return { lines, truth: truth.requests };
+  }
+
+  async function runCaseRaw(scenario: string, scorers: string, encoder: string, mode: string) {
+    const truthFile = join(dir, `truth-raw-${scenario}-${scorers}-${encoder}.json`);
+    const { stdout } = await execa(binary, ['-case', scenario, '-scorers', scorers, '-encoder', encoder, '-mode', mode, '-requests', '20', '-truth', truthFile]);
+    const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as { requests: RequestTruth[] };
+    return { raw: stdout + '\n', truth: truth.requests };
   }
 
   describe.each(CASES.flatMap((c) => ['shared', 'distinct'].map((s) => [c, s] as const)))('case %s, %s scorers', (scenario, scorers) => {
@@ -145,6 +162,40 @@ describe('the patched llm-d v0.4.0 P/D fixture', () => {
       const statuses = truth.map((r) => `${r.profiles.decode!.status}/${r.profiles.prefill!.status}`);
       const expected = { always: ['ok/ok'], threshold: ['ok/ok', 'ok/not-run'], 'prefill-none': ['ok/failed'], 'decode-none': ['failed/not-run'] }[scenario];
       expect([...new Set(statuses)].sort()).toEqual([...expected].sort());
+    });
+  });
+
+  // The analysis of the same lines, through the built CLI, must tell the truth file's story.
+  describe.each(CASES.flatMap((c) => ['shared', 'distinct'].map((s) => [c, s] as const)))('analyze, case %s, %s scorers', (scenario, scorers) => {
+    it.each([
+      ['console', 'development'],
+      ['json', 'production'],
+    ])('gets every decode pick, prefill pick and prefill endpoint right, with no false problem (%s encoder)', async (encoder, mode) => {
+      const { truth, raw } = await runCaseRaw(scenario, scorers, encoder, mode);
+      const logFile = join(dir, `log-${scenario}-${scorers}-${encoder}.txt`);
+      writeFileSync(logFile, raw);
+      const analyzed = await cli(['analyze', '--json', logFile], { cwd: dir });
+      const document = JSON.parse(analyzed.stdout) as { version: number; requests: AnalyzedRequest[]; summary: { problemsByKind: Record<string, { count: number }> } };
+      expect(document.version).toBe(2);
+      const byId = new Map(document.requests.map((r) => [r.requestId, r]));
+      for (const request of truth) {
+        const record = byId.get(request.requestId);
+        expect(record, request.requestId).toBeDefined();
+        for (const [name, profile] of Object.entries(request.profiles)) {
+          expect(record!.profiles[name]?.status, `${request.requestId} ${name}`).toBe(profile.status);
+          if (profile.status === 'ok') expect(record!.profiles[name]!.picked).toEqual(profile.picked);
+        }
+        if (request.primary) expect(record!.primaryProfile).toBe(request.primary);
+        if (request.endpoint) expect(record!.envoyEndpoint).toBe(request.endpoint);
+        expect(record!.prefillEndpoint ?? '').toBe(request.prefillEndpoint);
+        // A failed or skipped profile is what it is, never a mismatch.
+        expect(record!.problems.filter((p) => p.kind !== 'failure'), request.requestId).toEqual([]);
+        for (const check of record!.checks) expect(check.result, `${request.requestId} ${check.check}`).not.toBe('problem');
+      }
+      const problemKinds = Object.keys(document.summary.problemsByKind).filter((k) => k !== 'failure');
+      expect(problemKinds).toEqual([]);
+      const anyFailed = truth.some((r) => Object.values(r.profiles).some((p) => p.status === 'failed'));
+      expect(analyzed.exitCode).toBe(anyFailed ? 1 : 0);
     });
   });
 
