@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { RequestRecord, Summary } from './analyze/model.ts';
 import { compileGoWasm } from './codemod/go-wasm.ts';
-import { InstrumentError, UsageError } from './errors.ts';
+import { InstrumentError, systemFailure, UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plainStyle, renderApply, renderDiff, renderRevert, renderStatus, renderVendor, type Rendered, type Style } from './reporters/text.ts';
 import { VERSION } from './version.ts';
@@ -464,7 +464,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
   } catch (error) {
-    return reportError(error, io, debug);
+    return reportError(error, io, debug, argv.includes('--json'));
   }
   if (!outcome) {
     if (argv.length === 0) io.stdout(program.helpInformation());
@@ -475,19 +475,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   return outcome.exitCode;
 }
 
-function reportError(error: unknown, io: CliIo, debug: boolean): ExitCode {
+function reportError(thrown: unknown, io: CliIo, debug: boolean, json: boolean): ExitCode {
   const style = io.style ?? plainStyle;
-  if (error instanceof CommanderError) {
+  // With --json, stdout always holds one document, errors included, so scripts can read why.
+  const jsonError = (code: ExitCode, message: string, hint?: string) => {
+    if (json) io.stdout(JSON.stringify({ error: { exitCode: code, message, hint } }, null, 2) + '\n');
+  };
+  if (thrown instanceof CommanderError) {
     // commander has already printed its message; help and version are successes.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    if (thrown.code === 'commander.helpDisplayed' || thrown.code === 'commander.version' || thrown.code === 'commander.help') return ExitCode.ok;
+    jsonError(ExitCode.usage, thrown.message.replace(/^error: /, ''));
     return ExitCode.usage;
   }
+  // A failure of the file system anywhere (disk full, permissions, a link loop) is not a bug.
+  const error = thrown instanceof InstrumentError ? thrown : (systemFailure(thrown) ?? thrown);
   if (error instanceof InstrumentError && error.exitCode !== ExitCode.internal) {
     io.stderr(`${style.bad('error:')} ${error.message}\n`);
     if (error.hint) io.stderr(`${error.hint}\n`);
     if (debug && error.stack) io.stderr(`${error.stack}\n`);
+    jsonError(error.exitCode, error.message, error.hint);
     return error.exitCode;
   }
+  jsonError(ExitCode.internal, error instanceof Error ? error.message : String(error), 'This is a bug in instrument; the stack is on stderr.');
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.stderr(
     `${style.bad('internal error:')} ${error instanceof Error ? error.message : String(error)}\n` +

@@ -33,7 +33,8 @@ export interface FileChange {
   readonly path: string;
   /** Relative to the tree root, for people. */
   readonly display: string;
-  readonly before: Buffer;
+  /** `null`: the file does not exist yet; apply creates it (and revert removes it). */
+  readonly before: Buffer | null;
   readonly after: Buffer;
   readonly points: readonly string[];
 }
