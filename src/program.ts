@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { RequestRecord, Summary } from './analyze/model.ts';
 import { compileGoWasm } from './codemod/go-wasm.ts';
@@ -405,6 +405,13 @@ type AnalysisRun = (options: { onRequest: (record: RequestRecord) => void; onTic
  * element of the JSON document), the summary last; the HTML page is written at the end.
  */
 export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boolean; html?: string }, run: AnalysisRun): Promise<Summary> {
+  if (flags.html !== undefined) {
+    // Checked before the analysis runs, so the table is not printed for a page that cannot be written.
+    const folder = dirname(resolve(io.cwd, flags.html));
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--html ${flags.html}: the folder ${folder} does not exist`, 'Create the folder first, or name a file in a folder that exists.');
+    }
+  }
   const { renderRequest, renderSummary } = await import('./reporters/analysis.ts');
   const page = flags.html === undefined ? undefined : new (await import('./reporters/html.ts')).PageCollector();
   let first = true;

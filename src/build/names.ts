@@ -17,6 +17,16 @@ const IMAGE_REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`)
 /** An image reference as `docker build -t`, kind, minikube and Kubernetes accept it. */
 export function checkImageReference(reference: string, flag = '--image'): string {
   const match = IMAGE_REFERENCE.exec(reference);
+  // The first part is a registry only when it looks like a host (a dot, a port, or localhost);
+  // otherwise it is part of the repository path, which must be lower-case.
+  const first = match?.[1]!.split('/')[0] ?? '';
+  const registry = match !== null && match[1]!.includes('/') && (/[.:]/.test(first) || first === 'localhost');
+  if (match && !registry && /[A-Z]/.test(match[1]!)) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(reference)}: the repository name must be lower-case`,
+      `Image repositories are lower-case (only a registry host may hold capitals), e.g. ${JSON.stringify(reference.replace(/^[^:@]+/, (name) => name.toLowerCase()))}.`,
+    );
+  }
   if (!match || match[1]!.length > 255) {
     throw new UsageError(
       `${flag} ${JSON.stringify(reference)} is not a valid image reference`,

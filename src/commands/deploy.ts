@@ -4,7 +4,7 @@ import { candidatePods, findEppConfig, readScoringSetup, type CandidatePod, type
 import { containers, getObject, patch, patchArgs, rolloutArgs, rolloutStatus, type KubeObject, type Kubectl } from '../build/kube.ts';
 import { checkDnsLabel, checkImageReference, checkLabelSelector, checkResourceName } from '../build/names.ts';
 import type { Env } from '../build/runtime.ts';
-import { DEFAULTS, loadConfig, type WorkspaceConfig } from '../config.ts';
+import { CONFIG_FILE, DEFAULTS, loadConfig, type WorkspaceConfig } from '../config.ts';
 import { OperationError, UsageError } from '../errors.ts';
 
 /** Where deploy records the image it replaced, on the object it patched, so rollback finds it from anywhere. */
@@ -259,7 +259,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 
 /** Puts back the image deploy recorded (else --image, else the standard llm-d image) the same way. */
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
+  // Checked before kubectl is asked anything: a bad name is a usage error, not a cluster failure.
+  if (options.image !== undefined) checkImageReference(options.image);
   const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  if (config.deploy?.rollbackImage !== undefined) checkImageReference(config.deploy.rollbackImage, `${CONFIG_FILE} deploy.rollbackImage`);
   const settings = clusterSettings(options, config);
   const k = kubectlFor(options);
   const steps: Step[] = [];
