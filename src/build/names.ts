@@ -19,9 +19,11 @@ export function checkImageReference(reference: string, flag = '--image'): string
   const match = IMAGE_REFERENCE.exec(reference);
   // The first part is a registry only when it looks like a host (a dot, a port, or localhost);
   // otherwise it is part of the repository path, which must be lower-case.
-  const first = match?.[1]!.split('/')[0] ?? '';
-  const registry = match !== null && match[1]!.includes('/') && (/[.:]/.test(first) || first === 'localhost');
-  if (match && !registry && /[A-Z]/.test(match[1]!)) {
+  const name = reference.split(/[@]/)[0]!.replace(/:[\w][\w.-]*$/, '');
+  const first = name.split('/')[0]!;
+  const registry = name.includes('/') && (/[.:]/.test(first) || first === 'localhost');
+  const path = registry ? name.slice(first.length + 1) : name;
+  if (/[A-Z]/.test(path) && IMAGE_REFERENCE.test(reference.replace(path, path.toLowerCase()))) {
     throw new UsageError(
       `${flag} ${JSON.stringify(reference)}: the repository name must be lower-case`,
       `Image repositories are lower-case (only a registry host may hold capitals), e.g. ${JSON.stringify(reference.replace(/^[^:@]+/, (name) => name.toLowerCase()))}.`,

@@ -30,6 +30,18 @@ function transactionError(failure: TransactionFailure): unknown {
 }
 
 /**
+ * Runs a step of closing that must not hide the run's own outcome. If it fails, what it leaves is
+ * harmless: a lock whose holder has gone is taken over, and an empty folder of ours goes next time.
+ */
+function quietly(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // See above.
+  }
+}
+
+/**
  * The one way apply and revert (and `check`, through them) change a tree. In this order, each
  * rule written once: instrument's folder made (never over a file), the lock taken (atomically; a
  * dead holder's taken over), leftover temporary files of ours removed, an interrupted run finished,
@@ -39,29 +51,32 @@ function transactionError(failure: TransactionFailure): unknown {
 export async function withOpenTree<T>(tree: SourceTree, command: 'apply' | 'revert', work: (open: OpenTree) => Promise<T>): Promise<T> {
   try {
     const dir = ensureStateDir(tree);
-    const lock = acquireLock(dir, command);
     try {
-      const warnings: string[] = [];
-      if (lock.staleOwner) {
-        warnings.push(`took over a lock left by pid ${lock.staleOwner.pid} (\`${lock.staleOwner.command}\`, since ${lock.staleOwner.since}), which no longer runs`);
+      const lock = acquireLock(dir, command);
+      try {
+        const warnings: string[] = [];
+        if (lock.staleOwner) {
+          warnings.push(`took over a lock left by pid ${lock.staleOwner.pid} (\`${lock.staleOwner.command}\`, since ${lock.staleOwner.since}), which no longer runs`);
+        }
+        cleanUpTemporaryFiles(tree, []);
+        const recovered = recoverInterrupted(tree);
+        return await work({
+          tree,
+          recovered,
+          warnings,
+          commit: (operation, writes, record) => {
+            try {
+              runTransaction(tree, operation, writes, record);
+            } catch (error) {
+              throw error instanceof TransactionFailure ? transactionError(error) : error;
+            }
+          },
+        });
+      } finally {
+        quietly(() => lock.release());
       }
-      cleanUpTemporaryFiles(tree, []);
-      const recovered = recoverInterrupted(tree);
-      return await work({
-        tree,
-        recovered,
-        warnings,
-        commit: (operation, writes, record) => {
-          try {
-            runTransaction(tree, operation, writes, record);
-          } catch (error) {
-            throw error instanceof TransactionFailure ? transactionError(error) : error;
-          }
-        },
-      });
     } finally {
-      lock.release();
-      removeStateDirIfEmpty(tree);
+      quietly(() => removeStateDirIfEmpty(tree));
     }
   } catch (error) {
     throw asUserError(error);

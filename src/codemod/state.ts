@@ -132,7 +132,9 @@ export function writeDurable(path: string, bytes: Uint8Array, mode: number): voi
     fd = openSync(path, 'w', mode);
     // open() applies the umask; a file that was 0664 must come back 0664.
     fchmodSync(fd, mode);
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    // Positioned writes (pwrite): the event loop's own writes (eventfd wake-ups) are plain write
+    // calls, so the fault-injection harness can count ours alone.
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -29,6 +29,8 @@ export interface FileWrite {
   readonly path: string;
   /** The new bytes; `null` removes the file (only one we created, holding exactly our bytes). */
   readonly bytes: Buffer | null;
+  /** The bytes it has now (`null`: it does not exist yet), to put back when the run fails. */
+  readonly before: Buffer | null;
   readonly pristineSha256: string | null;
   readonly patchedSha256: string;
 }
@@ -115,11 +117,15 @@ export function runTransaction(tree: SourceTree, operation: Journal['operation']
   };
   writeFileAtomic(journalPath(tree), Buffer.from(JSON.stringify(journal, null, 2) + '\n'));
   crashPoint('journal');
+  let done = 0;
   try {
-    writes.forEach((write, i) => writeOne(write, i + 1));
+    for (const write of writes) {
+      writeOne(write, done + 1);
+      done++;
+    }
     commit();
   } catch (error) {
-    throw rollBack(tree, error);
+    throw rollBack(tree, writes.slice(0, done), error);
   }
   rmSync(journalPath(tree), { force: true });
   syncDir(stateDir(tree));
@@ -139,9 +145,22 @@ export class TransactionFailure extends Error {
   }
 }
 
-function rollBack(tree: SourceTree, error: unknown): TransactionFailure {
+/**
+ * Puts back the files a failed run had already written, from the bytes they had before it (a
+ * revert that fails is undone too: the files stay patched, as they were), then drops the journal.
+ * If that fails as well, the journal stays for the next run's recovery.
+ */
+function rollBack(tree: SourceTree, written: readonly FileWrite[], error: unknown): TransactionFailure {
   try {
-    recoverInterrupted(tree);
+    for (const write of [...written].reverse()) {
+      if (write.before === null) {
+        if (existsSync(write.path) && sha256(readFileSync(write.path)) === write.patchedSha256) rmSync(write.path);
+      } else {
+        writeFileAtomic(write.path, write.before);
+      }
+    }
+    rmSync(journalPath(tree), { force: true });
+    syncDir(stateDir(tree));
     return new TransactionFailure(error, true);
   } catch (recoveryError) {
     return new TransactionFailure(error, false, recoveryError);

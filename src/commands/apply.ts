@@ -118,7 +118,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     };
     open.commit(
       'apply',
-      plan.changes.map((c) => ({ path: c.path, bytes: c.after, pristineSha256: c.before === null ? null : sha256(c.before), patchedSha256: sha256(c.after) })),
+      plan.changes.map((c) => ({ path: c.path, bytes: c.after, before: c.before, pristineSha256: c.before === null ? null : sha256(c.before), patchedSha256: sha256(c.after) })),
       () => writeState(tree, applied),
     );
     return result('applied', plan, recovered);

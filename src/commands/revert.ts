@@ -67,7 +67,7 @@ function planFile(root: string, file: AppliedFile, recorded: boolean, force: boo
   if (file.pristineSha256 === null) {
     // Ours only while it holds exactly what apply wrote: anything else is kept, whatever --force says.
     if (sha256(bytes) !== file.patchedSha256) return refuse('instrument created this file, but it was changed since, so it is not removed; delete it yourself if you do not need it');
-    return { outcome: { path: file.path, outcome: 'removed', points: file.points, problems: [] }, write: { path, bytes: null, pristineSha256: null, patchedSha256: file.patchedSha256 } };
+    return { outcome: { path: file.path, outcome: 'removed', points: file.points, problems: [] }, write: { path, bytes: null, before: bytes, pristineSha256: null, patchedSha256: file.patchedSha256 } };
   }
   const source = decodeSource(bytes);
   if (!source) return refuse('the file is no longer valid UTF-8, so our blocks cannot be taken out without changing other bytes; restore its encoding, then revert again');
@@ -88,7 +88,7 @@ function planFile(root: string, file: AppliedFile, recorded: boolean, force: boo
   const outcome: RevertFileOutcome = removal.forced > 0 ? 'forced' : !recorded ? 'blocks-removed' : untouched ? 'restored' : 'restored-keeping-edits';
   return {
     outcome: { path: file.path, outcome, points, problems: [] },
-    write: { path, bytes: restored, pristineSha256: sha256(restored), patchedSha256: sha256(bytes) },
+    write: { path, bytes: restored, before: bytes, pristineSha256: sha256(restored), patchedSha256: sha256(bytes) },
   };
 }
 
