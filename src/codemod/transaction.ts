@@ -91,6 +91,7 @@ function writeOne(write: FileWrite, index: number): void {
   if (write.pristineSha256 === null) {
     // A file we create: never over one that appeared meanwhile.
     if (!linkExclusive(tmp, write.path)) {
+      rmSync(tmp, { force: true });
       throw new OperationError(`${write.path} appeared while instrument was creating it`, 'Move that file away (it is not ours), then run the command again.');
     }
     rmSync(tmp, { force: true });
