@@ -4,6 +4,7 @@
 #   busybox-static  a static shell for the base images the tests make (nothing is pulled from a registry)
 #   chromium        headless, to check that analyze's HTML page renders (no browser download)
 #   jq              the baseline of the analyze benchmark
+#   strace          the fault-injection harness (bench/fault-injection.mjs) and its CI part
 # and, through setup-cluster-tools.sh, the real Kubernetes control plane of the `cluster` test tier
 # (etcd from Debian; kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok built
 # once from the Go module proxy into ~/.cache/instrument/).
@@ -15,6 +16,7 @@ busybox=$(command -v busybox 2>/dev/null || true)
 linkage=$( [ -n "$busybox" ] && ldd "$busybox" 2>&1 || true)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 case "$linkage" in
   *'not a dynamic executable'*) ;;
   *) need+=(busybox-static) ;;

@@ -87,7 +87,8 @@ export function loadConfig(root: string): WorkspaceConfig {
   if (!existsSync(file)) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    // Editors on Windows write a byte-order mark; it is not part of the JSON.
+    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`, `Fix the file, or remove it to use the defaults.`);
   }

@@ -1,10 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ANALYSIS_VERSION, type RequestRecord, type Summary } from './analyze/model.ts';
 import { compileGoWasm } from './codemod/go-wasm.ts';
-import { InstrumentError, UsageError } from './errors.ts';
+import { InstrumentError, systemFailure, UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plainStyle, renderApply, renderDiff, renderRevert, renderStatus, renderVendor, type Rendered, type Style } from './reporters/text.ts';
 import { VERSION } from './version.ts';
@@ -456,6 +456,13 @@ type AnalysisRun = (options: { onRequest: (record: RequestRecord) => void; onTic
  * element of the JSON document), the summary last; the HTML page is written at the end.
  */
 export async function analyzeTo(io: CliIo, flags: { json?: boolean; follow?: boolean; html?: string }, run: AnalysisRun): Promise<Summary> {
+  if (flags.html !== undefined) {
+    // Checked before the analysis runs, so the table is not printed for a page that cannot be written.
+    const folder = dirname(resolve(io.cwd, flags.html));
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--html ${flags.html}: the folder ${folder} does not exist`, 'Create the folder first, or name a file in a folder that exists.');
+    }
+  }
   const { renderRequest, renderSummary } = await import('./reporters/analysis.ts');
   const page = flags.html === undefined ? undefined : new (await import('./reporters/html.ts')).PageCollector();
   let first = true;
@@ -517,7 +524,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
   } catch (error) {
-    return reportError(error, io, debug);
+    return reportError(error, io, debug, argv.includes('--json'));
   }
   if (!outcome) {
     if (argv.length === 0) io.stdout(program.helpInformation());
@@ -528,19 +535,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   return outcome.exitCode;
 }
 
-function reportError(error: unknown, io: CliIo, debug: boolean): ExitCode {
+function reportError(thrown: unknown, io: CliIo, debug: boolean, json: boolean): ExitCode {
   const style = io.style ?? plainStyle;
-  if (error instanceof CommanderError) {
+  // With --json, stdout always holds one document, errors included, so scripts can read why.
+  const jsonError = (code: ExitCode, message: string, hint?: string) => {
+    if (json) io.stdout(JSON.stringify({ error: { exitCode: code, message, hint } }, null, 2) + '\n');
+  };
+  if (thrown instanceof CommanderError) {
     // commander has already printed its message; help and version are successes.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    if (thrown.code === 'commander.helpDisplayed' || thrown.code === 'commander.version' || thrown.code === 'commander.help') return ExitCode.ok;
+    jsonError(ExitCode.usage, thrown.message.replace(/^error: /, ''));
     return ExitCode.usage;
   }
+  // A failure of the file system anywhere (disk full, permissions, a link loop) is not a bug.
+  const error = thrown instanceof InstrumentError ? thrown : (systemFailure(thrown) ?? thrown);
   if (error instanceof InstrumentError && error.exitCode !== ExitCode.internal) {
     io.stderr(`${style.bad('error:')} ${error.message}\n`);
     if (error.hint) io.stderr(`${error.hint}\n`);
     if (debug && error.stack) io.stderr(`${error.stack}\n`);
+    jsonError(error.exitCode, error.message, error.hint);
     return error.exitCode;
   }
+  jsonError(ExitCode.internal, error instanceof Error ? error.message : String(error), 'This is a bug in instrument; the stack is on stderr.');
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.stderr(
     `${style.bad('internal error:')} ${error instanceof Error ? error.message : String(error)}\n` +

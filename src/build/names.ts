@@ -17,6 +17,18 @@ const IMAGE_REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`)
 /** An image reference as `docker build -t`, kind, minikube and Kubernetes accept it. */
 export function checkImageReference(reference: string, flag = '--image'): string {
   const match = IMAGE_REFERENCE.exec(reference);
+  // The first part is a registry only when it looks like a host (a dot, a port, or localhost);
+  // otherwise it is part of the repository path, which must be lower-case.
+  const name = reference.split(/[@]/)[0]!.replace(/:[\w][\w.-]*$/, '');
+  const first = name.split('/')[0]!;
+  const registry = name.includes('/') && (/[.:]/.test(first) || first === 'localhost');
+  const path = registry ? name.slice(first.length + 1) : name;
+  if (/[A-Z]/.test(path) && IMAGE_REFERENCE.test(reference.replace(path, path.toLowerCase()))) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(reference)}: the repository name must be lower-case`,
+      `Image repositories are lower-case (only a registry host may hold capitals), e.g. ${JSON.stringify(reference.replace(/^[^:@]+/, (name) => name.toLowerCase()))}.`,
+    );
+  }
   if (!match || match[1]!.length > 255) {
     throw new UsageError(
       `${flag} ${JSON.stringify(reference)} is not a valid image reference`,

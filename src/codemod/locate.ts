@@ -55,7 +55,14 @@ export function resolveTree(options: TreeOptions): SourceTree {
   }
   const root = existingDir(resolve(options.cwd, options.root ?? '.'), options.root === undefined ? 'the current folder' : '--root');
   const llmd = join(root, LLMD_DIR);
-  if (!existsSync(llmd)) {
+  const found = statSync(llmd, { throwIfNoEntry: false });
+  if (found && !found.isDirectory()) {
+    throw new UsageError(
+      `${llmd} is a file, not the llm-d checkout (a folder) instrument looks for`,
+      `Run instrument in the workspace whose ${LLMD_DIR}/ is the llm-d checkout, or point --source at the tree that holds the EPP.`,
+    );
+  }
+  if (!found) {
     throw new UsageError(
       `${root} holds no ${LLMD_DIR}/ folder, so it is not an llm-d workspace`,
       `Run instrument in the folder that holds ${LLMD_DIR}/, pass --root <workspace>, or point --source at any tree that holds the EPP (a GIE or llm-d checkout).`,
@@ -109,7 +116,7 @@ function* searchTargets(sources: string, found: Record<TargetKind, string[]>): G
         // reads, decodes and closes in one native call for that encoding, a fifth faster on 2,000
         // files than reading into a buffer (system calls and their wrappers are most of the walk);
         // a byte that is not UTF-8 decodes to U+FFFD, which no needle or signature contains.
-        const text = readFileSync(path, 'utf8');
+        const text = readGoText(path);
         for (const kind of TARGET_KINDS) {
           const { needle, signature } = TARGETS[kind];
           if (text.includes(needle) && signature.test(text)) found[kind].push(path);
@@ -120,6 +127,22 @@ function* searchTargets(sources: string, found: Record<TargetKind, string[]>): G
   }
   yield* walk(sources);
   for (const kind of TARGET_KINDS) found[kind].sort();
+}
+
+/**
+ * A Go file's text for the search. One too large for a string (about 512 MB) cannot be the EPP's
+ * and cannot be searched: it is reported with where it is, rather than failing as a bug.
+ */
+function readGoText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw error;
+    throw new OperationError(
+      `${path} is too large to search (${Math.round(statSync(path).size / 2 ** 20)} MB); instrument reads every .go file of the tree to find the EPP`,
+      'Move that file out of the tree (or out of the way of a leading "_" or "." folder, which instrument skips), or point --source at the folder that holds the EPP.',
+    );
+  }
 }
 
 /** Files under `sources` whose text declares a target method (see searchTargets). */

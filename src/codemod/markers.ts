@@ -45,6 +45,8 @@ export interface MarkerProblem {
   readonly start: number;
   readonly end: number;
   readonly problem: string;
+  /** For a begin marker left without its end marker: the hash it carries, to find the block's exact extent. */
+  readonly unclosedHash?: string | undefined;
 }
 
 export interface MarkerScan {
@@ -92,15 +94,15 @@ export function scanMarkers(text: string): MarkerScan {
   const blocks: Block[] = [];
   const problems: MarkerProblem[] = [];
   let open: { pointId: string; hash: string; index: number } | undefined;
-  const problem = (index: number, what: string) => {
+  const problem = (index: number, what: string, unclosedHash?: string) => {
     const line = lines[index]!;
-    problems.push({ line: index + 1, start: line.start, end: line.end, problem: what });
+    problems.push({ line: index + 1, start: line.start, end: line.end, problem: what, unclosedHash });
   };
   lines.forEach((line, index) => {
     const begin = BEGIN.exec(line.text);
     const end = END.exec(line.text);
     if (begin) {
-      if (open) problem(open.index, `begin marker of ${open.pointId} has no end marker before line ${index + 1}`);
+      if (open) problem(open.index, `begin marker of ${open.pointId} has no end marker before line ${index + 1}`, open.hash);
       open = { pointId: begin[2]!, hash: begin[3]!, index };
     } else if (end) {
       if (!open) {
@@ -126,7 +128,7 @@ export function scanMarkers(text: string): MarkerScan {
       problem(index, 'a line that looks like an instrument marker but is not one (edited?)');
     }
   });
-  if (open) problem(open.index, `begin marker of ${open.pointId} has no end marker`);
+  if (open) problem(open.index, `begin marker of ${open.pointId} has no end marker`, open.hash);
   return { blocks, problems };
 }
 
@@ -154,4 +156,62 @@ export function removeRanges(text: string, ranges: ReadonlyArray<{ start: number
 export function appendBlock(text: string, block: string, eol: string): string {
   if (text === '' || text.endsWith('\n')) return text + block;
   return text + eol + block.slice(0, -eol.length);
+}
+
+/** How our blocks come out of a file: the ranges to remove, and what stops that. */
+export interface Removal {
+  readonly ranges: ReadonlyArray<{ readonly start: number; readonly end: number }>;
+  /** 1-based lines (`12` or `12-20`) and why: an edited block (without `force`), or marker damage that cannot be undone exactly. */
+  readonly refused: ReadonlyArray<{ readonly lines: string; readonly problem: string }>;
+  /** Blocks removed that had been edited, or had lost their end marker (only with `force`). */
+  readonly forced: number;
+}
+
+/**
+ * Decides how to take our blocks out of `text`. Intact blocks always come out. With `force`, so do
+ * edited blocks (both markers still there, so the extent is exact) and a begin marker whose end
+ * marker was deleted, when the lines after it still hash to the marker's hash (then the block's end
+ * is known exactly). Every other damaged marker is refused, even with `force`: removing the marker
+ * line alone would leave the block's code in the file without anything saying it is ours.
+ */
+export function planRemoval(text: string, force: boolean): Removal {
+  const scan = scanMarkers(text);
+  const ranges: Array<{ start: number; end: number }> = [];
+  const refused: Array<{ lines: string; problem: string }> = [];
+  let forced = 0;
+  for (const block of scan.blocks) {
+    if (block.intact) ranges.push(block);
+    else if (force) {
+      ranges.push(block);
+      forced++;
+    } else refused.push({ lines: `${block.beginLine}-${block.endLine}`, problem: `the ${block.pointId} block was edited` });
+  }
+  const lines = scan.problems.length > 0 ? splitLines(text) : [];
+  for (const problem of scan.problems) {
+    const extent = force && problem.unclosedHash !== undefined ? unclosedExtent(lines, problem.line - 1, problem.unclosedHash) : undefined;
+    if (extent) {
+      ranges.push({ start: problem.start, end: extent });
+      forced++;
+    } else {
+      refused.push({
+        lines: String(problem.line),
+        problem: `${problem.problem}${force ? '; the block cannot be told apart from the code around it, so it is not removed' : ''}`,
+      });
+    }
+  }
+  return { ranges, refused, forced };
+}
+
+/** The longest body a block of ours has; searching further only costs time. */
+const MAX_BLOCK_LINES = 400;
+
+/** Where the block of an unclosed begin marker ends: the first run of lines after it that hashes to `hash`. */
+function unclosedExtent(lines: readonly Line[], beginIndex: number, hash: string): number | undefined {
+  const body: string[] = [];
+  for (let i = beginIndex + 1; i < lines.length && body.length < MAX_BLOCK_LINES; i++) {
+    if (ANY_MARKER.test(lines[i]!.text)) return undefined;
+    body.push(lines[i]!.text.replace(/\r$/, ''));
+    if (blockHash(body) === hash) return lines[i]!.end;
+  }
+  return undefined;
 }

@@ -34,8 +34,8 @@ export interface FileChange {
   readonly path: string;
   /** Relative to the tree root, for people. */
   readonly display: string;
-  /** The bytes before apply; undefined for a file apply creates (it did not exist). */
-  readonly before: Buffer | undefined;
+  /** `null`: the file does not exist yet; apply creates it (and revert removes it). */
+  readonly before: Buffer | null;
   readonly after: Buffer;
   readonly points: readonly string[];
 }
@@ -253,7 +253,7 @@ function helperFile(tree: SourceTree, dir: string, packageName: string | undefin
     );
   }
   const text = helperText(packageName);
-  return { path: writablePath(tree.root, path), display, before: undefined, after: Buffer.from(text, 'utf8'), points: [] };
+  return { path: writablePath(tree.root, path), display, before: null, after: Buffer.from(text, 'utf8'), points: [] };
 }
 
 /** Ids of the points of a plan that are not (or not yet) in place. */

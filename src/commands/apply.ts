@@ -1,10 +1,11 @@
-import { relative } from 'node:path';
-import { acquireLock } from '../codemod/lock.ts';
+import { accessSync, constants } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
 import { failedPoints, planApply, type PatchPlan, type PointOutcome } from '../codemod/plan.ts';
 import { sha256 } from '../codemod/source-text.ts';
-import { readState, removeStateDirIfEmpty, writeState, type AppliedState } from '../codemod/state.ts';
-import { hasJournal, recoverInterrupted, runTransaction, type Recovery } from '../codemod/transaction.ts';
+import { withOpenTree } from '../codemod/session.ts';
+import { readState, writeState, type AppliedState } from '../codemod/state.ts';
+import { hasJournal, type Recovery } from '../codemod/transaction.ts';
 import { OperationError, UsageError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 
@@ -44,7 +45,7 @@ export function checkVerbosity(value: number | undefined): number {
 export async function planDiff(plan: PatchPlan): Promise<string> {
   // Loaded on demand: only previews need the diff library.
   const { unifiedDiff } = await import('../codemod/unified-diff.ts');
-  return unifiedDiff(plan.changes.map((c) => ({ display: c.display, before: c.before?.toString('utf8') ?? '', after: c.after.toString('utf8'), created: c.before === undefined })));
+  return unifiedDiff(plan.changes.map((c) => ({ display: c.display, before: c.before?.toString('utf8') ?? '', after: c.after.toString('utf8'), created: c.before === null })));
 }
 
 /**
@@ -83,10 +84,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     return result('planned', plan, undefined, await planDiff(plan));
   }
 
-  const lock = acquireLock(tree, 'apply');
-  try {
-    if (lock.staleOwner) warnings.push(`took over a lock left by pid ${lock.staleOwner.pid} (\`${lock.staleOwner.command}\`, ${lock.staleOwner.since}), which no longer runs`);
-    const recovered = recoverInterrupted(tree);
+  return withOpenTree(tree, 'apply', async (open) => {
+    warnings.push(...open.warnings);
+    const { recovered } = open;
     const state = readState(tree);
     const plan = await planApply(tree, { verbosity });
     if (failedPoints(plan).length > 0) return result('failed', plan, recovered);
@@ -100,6 +100,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       }
       return result('already-applied', plan, recovered);
     }
+    checkWritableFolders(plan.changes.map((c) => c.path));
     const applied: AppliedState = {
       schema: 1,
       tool: `instrument ${VERSION}`,
@@ -107,29 +108,37 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       verbosity,
       layout: tree.layout,
       sources: relative(tree.root, tree.sources) || '.',
+      // A file the plan creates has no pre-image (`before` null): recorded as such, removed by revert.
       files: plan.changes.map((c) => ({
         path: relative(tree.root, c.path),
-        pristineSha256: c.before === undefined ? '' : sha256(c.before),
+        pristineSha256: c.before === null ? null : sha256(c.before),
         patchedSha256: sha256(c.after),
         points: c.points,
-        ...(c.before === undefined ? { created: true as const } : {}),
       })),
     };
-    runTransaction(
-      tree,
+    open.commit(
       'apply',
-      plan.changes.map((c) => ({
-        path: c.path,
-        bytes: c.after,
-        pristineSha256: c.before === undefined ? '' : sha256(c.before),
-        patchedSha256: sha256(c.after),
-        created: c.before === undefined,
-      })),
+      plan.changes.map((c) => ({ path: c.path, bytes: c.after, before: c.before, pristineSha256: c.before === null ? null : sha256(c.before), patchedSha256: sha256(c.after) })),
       () => writeState(tree, applied),
     );
     return result('applied', plan, recovered);
-  } finally {
-    lock.release();
-    removeStateDirIfEmpty(tree);
+  });
+}
+
+/**
+ * Refuses, before the journal is written, a change into a folder we may not write: the temporary
+ * file beside the target could not be made, and the user should hear which folder, not an errno.
+ */
+function checkWritableFolders(paths: readonly string[]): void {
+  for (const folder of new Set(paths.map((p) => dirname(p)))) {
+    try {
+      accessSync(folder, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new OperationError(
+        `cannot write in ${folder}: ${code === 'EROFS' ? 'the file system is read-only' : 'the folder is not writable'} (${code ?? 'error'}); nothing was changed`,
+        'instrument writes each patched file beside it (a temporary file, renamed over the original). Make the folder writable for you (`chmod u+w`), or work on a copy you own.',
+      );
+    }
   }
 }

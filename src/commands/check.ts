@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import semver from 'semver';
 import type { CheckReport } from '../check/report.ts';
 import { defaultCacheDir, mirror, resolveRef, tagsInRange } from '../check/upstream.ts';
 import { refPassed, verifyRef, type RefReport } from '../check/verify.ts';
@@ -37,6 +38,10 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${jobs}: expected a whole number above 0`, 'For example --jobs 4.');
   if ((options.refs ?? []).length === 0 && options.tags === undefined) throw new UsageError('name the refs to check with --ref (repeatable) or --tags RANGE', 'For example --tags ">=v1.0.0" or --ref main.');
 
+  // The range is checked before anything is cloned: a typo should not cost a clone.
+  if (options.tags !== undefined && semver.validRange(options.tags) === null) {
+    throw new UsageError(`--tags ${JSON.stringify(options.tags)} is not a semantic-version range`, 'For example --tags ">=v1.0.0" or --tags ">=v0.4.0 <=v1.5.0".');
+  }
   const repository = await mirror(upstream, resolve(options.cwd, options.cacheDir ?? defaultCacheDir(options.env)));
   const names = [...(options.tags !== undefined ? await tagsInRange(repository, options.tags) : []), ...(options.refs ?? [])];
   if (names.length === 0) throw new UsageError(`--tags ${options.tags}: no tag of ${options.upstream} is in that range`, 'List its tags with `git ls-remote --tags <upstream>`.');

@@ -5,7 +5,7 @@ import { candidatePods, findEppConfig, readScoringSetup, type CandidatePod, type
 import { containers, getObject, kubectlLine, patch, patchArgs, rolloutArgs, rolloutStatus, type KubeConnection, type KubeObject, type Kubectl } from '../build/kube.ts';
 import { checkDnsLabel, checkImageReference, checkLabelSelector, checkResourceName } from '../build/names.ts';
 import type { Env } from '../build/runtime.ts';
-import { DEFAULTS, loadConfig, type WorkspaceConfig } from '../config.ts';
+import { CONFIG_FILE, DEFAULTS, loadConfig, type WorkspaceConfig } from '../config.ts';
 import { OperationError, UsageError } from '../errors.ts';
 
 /** Where deploy records the image it replaced, on the object it patched, so rollback finds it from anywhere. */
@@ -333,7 +333,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
  * configured deploy.rollbackImage. Without any of them it refuses: it never guesses an image.
  */
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
+  // Checked before kubectl is asked anything: a bad name is a usage error, not a cluster failure.
+  if (options.image !== undefined) checkImageReference(options.image);
   const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  if (config.deploy?.rollbackImage !== undefined) checkImageReference(config.deploy.rollbackImage, `${CONFIG_FILE} deploy.rollbackImage`);
   const settings = clusterSettings(options, config);
   const k = kubectlFor(options);
   const steps: Step[] = [];

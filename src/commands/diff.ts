@@ -29,7 +29,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     const files = patched.map((f) => {
       const path = join(tree.root, f.path);
       // A file apply created is all new (and may have been deleted since).
-      if (f.created) return { display: f.path, before: '', after: existsSync(path) ? readFileSync(path, 'utf8') : '', created: true };
+      if (f.pristineSha256 === null) return { display: f.path, before: '', after: existsSync(path) ? readFileSync(path, 'utf8') : '', created: true };
       const after = readFileSync(path, 'utf8');
       return { display: f.path, before: removeRanges(after, scanMarkers(after).blocks), after };
     });

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock } from '../codemod/lock.ts';
 import { resolveTree, summarizeTree, type TreeSummary, writablePath, type TreeOptions } from '../codemod/locate.ts';
-import { removeRanges, scanMarkers } from '../codemod/markers.ts';
+import { planRemoval, removeRanges } from '../codemod/markers.ts';
+import { withOpenTree } from '../codemod/session.ts';
 import { decodeSource, sha256 } from '../codemod/source-text.ts';
-import { patchedFiles, removeState, removeStateDirIfEmpty, type AppliedFile } from '../codemod/state.ts';
-import { recoverInterrupted, runTransaction, type FileWrite, type Recovery } from '../codemod/transaction.ts';
+import { patchedFiles, removeState, type AppliedFile } from '../codemod/state.ts';
+import type { FileWrite, Recovery } from '../codemod/transaction.ts';
 import { InternalError } from '../errors.ts';
 
 export interface RevertOptions extends TreeOptions {
@@ -22,8 +22,12 @@ export type RevertFileOutcome =
   | 'blocks-removed'
   /** --force removed blocks that had been edited. */
   | 'forced'
-  /** An edited block: nothing was changed. */
-  | 'refused';
+  /** A file apply created, removed again: it held exactly the bytes apply wrote. */
+  | 'removed'
+  /** This file could not be reverted (an edited block, damaged markers, gone, not UTF-8): nothing was changed. */
+  | 'refused'
+  /** This file could have been reverted, but another one was refused, so nothing was changed. */
+  | 'unchanged';
 
 export interface RevertFile {
   readonly path: string;
@@ -42,79 +46,76 @@ export interface RevertResult {
   readonly recovered: Recovery | undefined;
 }
 
-/**
- * A file apply created goes only when its bytes are exactly what apply wrote; its original state,
- * absence, is then restored ('restored'). Anything else holds someone's edits, which instrument
- * never deletes, --force or not: revert refuses and names the file.
- */
-function revertCreated(file: AppliedFile, path: string): { outcome: RevertFile; write: FileWrite | undefined } {
-  const done = (outcome: RevertFileOutcome, problems: string[] = []) => ({ path: file.path, outcome, points: [...file.points], problems });
-  if (!existsSync(path)) return { outcome: done('restored'), write: undefined };
-  if (sha256(readFileSync(path)) === file.patchedSha256) {
-    return { outcome: done('restored'), write: { path, bytes: undefined, pristineSha256: '', patchedSha256: file.patchedSha256, created: true } };
+interface PlannedFile {
+  readonly outcome: RevertFile;
+  readonly write: FileWrite | undefined;
+}
+
+/** What revert would do to one file, deciding from its bytes alone. */
+function planFile(root: string, file: AppliedFile, recorded: boolean, force: boolean): PlannedFile {
+  const refuse = (problem: string, points: readonly string[] = file.points): PlannedFile => ({
+    outcome: { path: file.path, outcome: 'refused', points, problems: [`${file.path}: ${problem}`] },
+    write: undefined,
+  });
+  const joined = join(root, file.path);
+  if (!lstatSync(joined, { throwIfNoEntry: false })) {
+    if (file.pristineSha256 === null) return { outcome: { path: file.path, outcome: 'removed', points: file.points, problems: [] }, write: undefined };
+    return refuse('apply patched this file, and it no longer exists; restore it (for example with `git checkout --`), then revert again');
   }
-  const problem = `${file.path}: instrument created this file and it was edited since; instrument deletes only the exact file it wrote, even with --force. Delete it yourself (or undo your edits), then run \`instrument revert\` again`;
-  return { outcome: done('refused', [problem]), write: undefined };
+  const path = writablePath(root, joined);
+  const bytes = readFileSync(path);
+  if (file.pristineSha256 === null) {
+    // Ours only while it holds exactly what apply wrote: anything else is kept, whatever --force says.
+    if (sha256(bytes) !== file.patchedSha256) return refuse('instrument created this file, but it was changed since, so it is not removed; delete it yourself if you do not need it');
+    return { outcome: { path: file.path, outcome: 'removed', points: file.points, problems: [] }, write: { path, bytes: null, before: bytes, pristineSha256: null, patchedSha256: file.patchedSha256 } };
+  }
+  const source = decodeSource(bytes);
+  if (!source) return refuse('the file is no longer valid UTF-8, so our blocks cannot be taken out without changing other bytes; restore its encoding, then revert again');
+  const removal = planRemoval(source.text, force);
+  const points = [...new Set(file.points)];
+  if (removal.refused.length > 0) {
+    return {
+      outcome: { path: file.path, outcome: 'refused', points, problems: removal.refused.map((r) => `${file.path}:${r.lines}: ${r.problem}`) },
+      write: undefined,
+    };
+  }
+  if (removal.ranges.length === 0) return { outcome: { path: file.path, outcome: recorded ? 'restored-keeping-edits' : 'blocks-removed', points, problems: [] }, write: undefined };
+  const untouched = recorded && sha256(bytes) === file.patchedSha256;
+  const restored = Buffer.from((source.bom ? '\uFEFF' : '') + removeRanges(source.text, removal.ranges), 'utf8');
+  if (untouched && sha256(restored) !== file.pristineSha256) {
+    throw new InternalError(`removing the blocks from ${file.path} does not give back its original bytes (sha256 mismatch); nothing was changed`);
+  }
+  const outcome: RevertFileOutcome = removal.forced > 0 ? 'forced' : !recorded ? 'blocks-removed' : untouched ? 'restored' : 'restored-keeping-edits';
+  return {
+    outcome: { path: file.path, outcome, points, problems: [] },
+    write: { path, bytes: restored, before: bytes, pristineSha256: sha256(restored), patchedSha256: sha256(bytes) },
+  };
 }
 
 /**
  * Removes our blocks and gives back each file's original bytes, proven by the sha256 recorded at
  * apply. Edits made outside our blocks since apply are kept; an edited block makes revert refuse
- * (nothing changed) unless `force` is set.
+ * (nothing changed) unless `force` is set. Each file's outcome says what happened to it.
  */
 export async function revert(options: RevertOptions): Promise<RevertResult> {
   const tree = resolveTree(options);
-  const warnings: string[] = [];
-  const lock = acquireLock(tree, 'revert');
-  try {
-    if (lock.staleOwner) warnings.push(`took over a lock left by pid ${lock.staleOwner.pid}, which no longer runs`);
-    const recovered = recoverInterrupted(tree);
+  return withOpenTree(tree, 'revert', async (open) => {
+    const { warnings, recovered } = open;
     const { files, recorded } = patchedFiles(tree);
     const base = { command: 'revert' as const, tree: summarizeTree(tree), warnings, recovered };
     if (files.length === 0) return { ...base, status: 'not-applied', files: [] };
     if (!recorded) warnings.push('there is no record of an apply here; removing the instrument blocks found in the sources without checking their original hashes');
 
-    const outcomes: RevertFile[] = [];
-    const writes: FileWrite[] = [];
-    for (const file of files) {
-      const path = writablePath(tree.root, join(tree.root, file.path));
-      if (file.created) {
-        const created = revertCreated(file, path);
-        outcomes.push(created.outcome);
-        if (created.write) writes.push(created.write);
-        continue;
-      }
-      const bytes = readFileSync(path);
-      const source = decodeSource(bytes);
-      if (!source) throw new InternalError(`${file.path} is no longer valid UTF-8`);
-      const scan = scanMarkers(source.text);
-      const points = scan.blocks.map((b) => b.pointId);
-      const untouched = recorded && sha256(bytes) === file.patchedSha256;
-      const problems = [
-        ...scan.blocks.filter((b) => !b.intact).map((b) => `${file.path}:${b.beginLine}-${b.endLine}: the ${b.pointId} block was edited`),
-        ...scan.problems.map((p) => `${file.path}:${p.line}: ${p.problem}`),
-      ];
-      let outcome: RevertFileOutcome = !recorded ? 'blocks-removed' : untouched ? 'restored' : 'restored-keeping-edits';
-      if (problems.length > 0) outcome = options.force ? 'forced' : 'refused';
-      outcomes.push({ path: file.path, outcome, points, problems });
-      if (outcome === 'refused' || (scan.blocks.length === 0 && scan.problems.length === 0)) continue;
-
-      const text = removeRanges(source.text, [...scan.blocks, ...scan.problems]);
-      const restored = Buffer.from((source.bom ? '\uFEFF' : '') + text, 'utf8');
-      if (untouched && sha256(restored) !== file.pristineSha256) {
-        throw new InternalError(`removing the blocks from ${file.path} does not give back its original bytes (sha256 mismatch); nothing was changed`);
-      }
-      writes.push({ path, bytes: restored, pristineSha256: sha256(restored), patchedSha256: sha256(bytes) });
+    const planned = files.map((file) => planFile(tree.root, file, recorded, options.force === true));
+    if (planned.some((p) => p.outcome.outcome === 'refused')) {
+      const outcomes = planned.map((p) => (p.outcome.outcome === 'refused' ? p.outcome : { ...p.outcome, outcome: 'unchanged' as const }));
+      return { ...base, status: 'refused', files: outcomes };
     }
-    if (outcomes.some((o) => o.outcome === 'refused')) return { ...base, status: 'refused', files: outcomes };
-    runTransaction(tree, 'revert', writes, () => removeState(tree));
+    const writes = planned.flatMap((p) => (p.write ? [p.write] : []));
+    open.commit('revert', writes, () => removeState(tree));
     for (const write of writes) {
-      const done = write.bytes === undefined ? !existsSync(write.path) : sha256(readFileSync(write.path)) === write.pristineSha256;
-      if (!done) throw new InternalError(`${write.path} was not written as planned`);
+      if (write.bytes !== null && sha256(readFileSync(write.path)) !== write.pristineSha256) throw new InternalError(`${write.path} was not written as planned`);
     }
-    return { ...base, status: 'reverted', files: outcomes };
-  } finally {
-    lock.release();
-    removeStateDirIfEmpty(tree);
-  }
+    return { ...base, status: 'reverted', files: planned.map((p) => p.outcome) };
+  });
 }

@@ -37,9 +37,9 @@ export async function status(options: TreeOptions): Promise<StatusResult> {
   const tree = resolveTree(options);
   const state = readState(tree);
   const recordedFiles = patchedFiles(tree).files;
-  const files = recordedFiles.filter((f) => !f.created).map((f) => ({ path: join(tree.root, f.path), patchedSha256: state ? f.patchedSha256 : undefined }));
+  const files = recordedFiles.filter((f) => f.pristineSha256 !== null).map((f) => ({ path: join(tree.root, f.path), patchedSha256: state ? f.patchedSha256 : undefined }));
   const created = recordedFiles
-    .filter((f) => f.created)
+    .filter((f) => f.pristineSha256 === null)
     .map((f) => {
       const path = join(tree.root, f.path);
       const present = existsSync(path);

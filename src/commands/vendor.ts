@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { cloneAt, describeCheckout } from '../build/git.ts';
 import { OperationError, UsageError } from '../errors.ts';
@@ -76,6 +76,7 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
   }
   // Clone next to the target and move it into place only once complete, so a failed clone changes
   // nothing; an existing copy is moved aside, never deleted.
+  const depsMade = !existsSync(dirname(dir));
   mkdirSync(dirname(dir), { recursive: true });
   const staging = join(dirname(dir), `.${basename(dir)}.instrument-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -84,6 +85,8 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
     commit = await cloneAt(upstream, ref, staging);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    // A _deps/ made for this clone goes with it; one that was there (or holds anything) stays.
+    if (depsMade && readdirSync(dirname(dir)).length === 0) rmdirSync(dirname(dir));
     throw error;
   }
   let movedAside: string | undefined;

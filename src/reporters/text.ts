@@ -43,7 +43,8 @@ function pointLines(points: readonly PointOutcome[], style: Style): string[] {
 function recoveryLine(recovered: Recovery | undefined): string[] {
   if (!recovered) return [];
   const files = recovered.restored.length > 0 ? `; restored ${recovered.restored.join(', ')} to the original bytes` : '';
-  return [`recovered an interrupted ${recovered.operation} (started ${recovered.startedAt})${files}`];
+  const removed = recovered.removed.length > 0 ? `; removed ${recovered.removed.join(', ')}, which it had created` : '';
+  return [`recovered an interrupted ${recovered.operation} (started ${recovered.startedAt})${files}${removed}`];
 }
 
 /** Warnings, one `warning:` line each (for stderr). */
@@ -71,21 +72,26 @@ export function renderApply(result: ApplyResult, style: Style): Rendered {
 export function renderRevert(result: RevertResult, style: Style): Rendered {
   const lines = [...recoveryLine(result.recovered)];
   if (result.status === 'not-applied') lines.push('nothing to revert: no instrument blocks in the sources');
-  else if (result.status === 'refused') lines.push(style.bad('revert refused: instrument blocks were edited by hand; nothing was changed'));
+  else if (result.status === 'refused') {
+    const refused = result.files.filter((f) => f.outcome === 'refused').length;
+    lines.push(style.bad(`revert refused: ${refused} file(s) cannot be reverted as they are; nothing was changed`));
+  }
   else lines.push(style.ok(`reverted ${result.files.length} file(s)`));
   const says: Record<string, string> = {
     restored: 'original bytes restored (sha256 checked)',
     'restored-keeping-edits': 'blocks removed; your edits outside them kept',
     'blocks-removed': 'blocks removed (no record of the apply to check hashes against)',
     forced: 'blocks removed with --force, including edited ones',
-    refused: 'not changed',
+    removed: 'removed (instrument had created it; it held exactly the bytes written)',
+    refused: 'refused, not changed',
+    unchanged: 'not changed (another file was refused)',
   };
   for (const file of result.files) {
     lines.push(`  ${file.path}: ${says[file.outcome]}`);
     for (const problem of file.problems) lines.push(`    ${problem}`);
   }
   if (result.status === 'refused') {
-    lines.push('', 'Undo your edits inside the instrument blocks and run `instrument revert` again, or run `instrument revert --force` to remove the blocks with your edits in them and keep everything else.');
+    lines.push('', 'Fix what each refused file says and run `instrument revert` again. For blocks edited by hand, `instrument revert --force` removes them with your edits in them and keeps everything else.');
   }
   return { stdout: lines.join('\n') + '\n', stderr: warnings(result.warnings, style) };
 }

@@ -57,8 +57,8 @@ describe('the code cache of the built command line', () => {
     const apply = readdirSync(chunks).find((n) => /^apply-.*\.cjs$/.test(n))!;
     // Another chunk's cache in place of apply's: V8 sees a source of another length.
     cpSync(join(chunks, 'instrument.cjs.v8cache'), join(chunks, `${apply}.v8cache`));
-    // Garbage in place of the lock chunk's.
-    const lock = readdirSync(chunks).find((n) => /^lock-.*\.cjs$/.test(n))!;
+    // Garbage in place of the engine entry's chunk's (the lock and the session).
+    const lock = readdirSync(chunks).find((n) => /^session-.*\.cjs$/.test(n))!;
     writeFileSync(join(chunks, `${lock}.v8cache`), 'not a code cache');
     // One that cannot be read at all (a folder in its place): the chunk is compiled from source.
     const transaction = readdirSync(chunks).find((n) => /^transaction-.*\.cjs$/.test(n))!;

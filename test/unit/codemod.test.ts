@@ -43,7 +43,7 @@ describe.each(SHAPES)('the %s shape', (shape) => {
     const profilePackage = /^package (\w+)$/m.exec(readFileSync(join(dir, TARGET_FILES[shape].profile), 'utf8'))![1];
     expect(helper).toMatch(new RegExp(`^package ${profilePackage}$`, 'm'));
     const state = JSON.parse(readFileSync(join(dir, '.instrument', 'state.json'), 'utf8'));
-    expect(state.files.find((f: { path: string }) => f.path === helperFile(shape))).toMatchObject({ created: true, pristineSha256: '' });
+    expect(state.files.find((f: { path: string }) => f.path === helperFile(shape))).toMatchObject({ pristineSha256: null });
 
     const again = await applyJson(dir);
     expect(again.exitCode).toBe(0);
@@ -131,7 +131,7 @@ describe('revert after edits', () => {
       const result = JSON.parse(refused.stdout);
       expect(result.status).toBe('refused');
       expect(result.files.find((f: { path: string }) => f.path === helperFile('g12'))).toMatchObject({ outcome: 'refused' });
-      expect(result.files.flatMap((f: { problems: string[] }) => f.problems).join('\n')).toContain(`${helperFile('g12')}: instrument created this file and it was edited since`);
+      expect(result.files.flatMap((f: { problems: string[] }) => f.problems).join('\n')).toContain(`${helperFile('g12')}: instrument created this file, but it was changed since, so it is not removed`);
       expect(treeSnapshot(dir)).toEqual(edited);
     }
 
