@@ -364,17 +364,18 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
 
   program
     .command('check')
-    .description('the CI job: for each upstream ref, a clean checkout, apply, verify (and with --build, go build and go vet), revert, compare byte for byte')
+    .description('the CI job: for each upstream ref, a clean checkout, apply, verify (with --build, go build and go vet; with --test, upstream\'s go test), revert, compare byte for byte')
     .requiredOption('--upstream <url|path>', 'the repository: a git URL or a local clone (GIE, or llm-d-router)')
     .option('--ref <ref>', 'a tag, branch or commit to check (repeatable)', collect)
     .option('--tags <range>', 'every tag in this semantic-version range, e.g. ">=v1.0.0"')
-    .option('--build', 'also go build and go vet the patched packages in the checkout\'s own module')
+    .option('--build', 'also go build and go vet the patched packages in the checkout\'s own module (in a copy of the patched tree)')
+    .option('--test', 'also run upstream\'s unit tests (go test) of the patched packages in the patched tree; a test that fails without the patches too is reported as upstream\'s')
     .addOption(new Option('--jobs <n>', 'refs checked at once (default: the number of CPUs)').argParser(integer))
     .addOption(new Option('--format <format>', 'report format on stdout (or in --output)').choices(['text', 'json', 'junit', 'github']).default('text'))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .option('--junit <file>', 'also write a JUnit XML report here (for CI dashboards, beside --format github)')
     .option('--cache <dir>', 'where upstream clones are kept and reused (default ~/.cache/instrument/upstream)')
-    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
+    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; test?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
       const { check, writeReport } = await import('./commands/check.ts');
       const report = await import('./check/report.ts');
       const { refPassed } = await import('./check/verify.ts');
@@ -384,6 +385,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         refs: flags.ref,
         tags: flags.tags,
         build: flags.build,
+        test: flags.test,
         jobs: flags.jobs,
         cacheDir: flags.cache,
         env: io.env,
