@@ -78,7 +78,16 @@ const TARGETS: Record<TargetKind, { needle: string; signature: RegExp }> = {
 
 /** Folders Go itself ignores, and ones that never hold the EPP. */
 function skipped(name: string): boolean {
-  return name.startsWith('.') || name.startsWith('_') || name === 'testdata' || name === 'vendor' || name === 'node_modules';
+  return name.startsWith('.') || name.startsWith('_') || name === 'testdata' || name === 'vendor' || name === 'node_modules' || isLightweightEpp(name);
+}
+
+/**
+ * GIE v1.6.0 and later keep only a "lightweight EPP" (pkg/lwepp, cmd/lwepp). Its handlers package
+ * declares a StreamingServer.Process too, but it is not the EPP and has none of its scheduling, so
+ * its folders are never searched: such a tree then reads as one without the EPP, as it is.
+ */
+function isLightweightEpp(folderName: string): boolean {
+  return folderName === 'lwepp';
 }
 
 function isGoFile(name: string): boolean {

@@ -36,11 +36,7 @@ function fill(dir: string, tree: UpstreamTree): void {
       cpSync(join(FIXTURES, 'extra-tests', `${test.replace('-', '_')}_test.go`), join(dir, into, `${test.replace('-', '_')}_test.go`));
     }
   }
-  else if ('noEpp' in tree) {
-    mkdirSync(join(dir, 'pkg', 'lwepp'), { recursive: true });
-    writeFileSync(join(dir, 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension\n\ngo 1.24.0\n');
-    writeFileSync(join(dir, 'pkg', 'lwepp', 'lwepp.go'), '// instrument test fixture: the shape of GIE v1.6.0, which has no EPP.\npackage lwepp\n');
-  } else if ('ambiguous' in tree) {
+  else if ('noEpp' in tree) writeLightweightEppTree(dir); else if ('ambiguous' in tree) {
     copyFixture(tree.ambiguous, dir);
     const copy = join(dir, 'pkg', 'epp', 'scheduling', 'v2');
     mkdirSync(copy, { recursive: true });
@@ -49,6 +45,40 @@ function fill(dir: string, tree: UpstreamTree): void {
     copyFixture(tree.renamedField, dir);
     renameEverywhere(dir);
   }
+}
+
+/**
+ * The shape of GIE v1.6.0 and later: no pkg/epp, only the lightweight EPP, whose handlers package
+ * declares a StreamingServer with a Process method of the same name as the EPP's.
+ */
+export function writeLightweightEppTree(dir: string): void {
+  mkdirSync(join(dir, 'pkg', 'lwepp', 'handlers'), { recursive: true });
+  mkdirSync(join(dir, 'cmd', 'lwepp'), { recursive: true });
+  writeFileSync(join(dir, 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension\n\ngo 1.25.0\n');
+  writeFileSync(
+    join(dir, 'pkg', 'lwepp', 'handlers', 'server.go'),
+    [
+      '// instrument test fixture: the shape of GIE v1.6.0, which has no EPP, only the lightweight one.',
+      'package handlers',
+      '',
+      '// Stream is what Process reads requests from.',
+      'type Stream interface{ Recv() (string, error) }',
+      '',
+      '// StreamingServer answers the gateway with a fixed endpoint.',
+      'type StreamingServer struct{ endpoint string }',
+      '',
+      '// Process serves one stream until it ends.',
+      'func (s *StreamingServer) Process(srv Stream) error {',
+      '\tfor {',
+      '\t\tif _, err := srv.Recv(); err != nil {',
+      '\t\t\treturn err',
+      '\t\t}',
+      '\t}',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'cmd', 'lwepp', 'main.go'), '// instrument test fixture: the lightweight EPP\'s command.\npackage main\n\nfunc main() {}\n');
 }
 
 /**
