@@ -41,14 +41,15 @@ interface TreeFlags {
 }
 
 // Options several commands share, written once.
-const WORKSPACE_ROOT = ['--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)'] as const;
-const CONFIG_ROOT = ['--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)'] as const;
+const WORKSPACE_ROOT = ['--root <dir>', 'the workspace that holds the llm-d tree, the tree itself or a folder in it (default: the current folder)'] as const;
+const CONFIG_ROOT = ['--root <dir>', 'the workspace whose instrument.config.json to read: the one holding the llm-d tree when there is one, named as for apply (default: the current folder)'] as const;
+const SOURCE = ['--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace'] as const;
 const JSON_OUTPUT = ['--json', 'print one JSON document instead of text'] as const;
 
 function treeOptions(command: Command): Command {
   return command
     .option(...WORKSPACE_ROOT)
-    .option('--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace')
+    .option(...SOURCE)
     .option(...JSON_OUTPUT);
 }
 
@@ -64,6 +65,7 @@ function seconds(value: string): number {
 
 interface ClusterFlags {
   root?: string;
+  source?: string;
   json?: boolean;
   dryRun?: boolean;
   image?: string;
@@ -82,6 +84,7 @@ interface ClusterFlags {
 function clusterOptions(command: Command, { pods = true, change = true } = {}): Command {
   command
     .option(...CONFIG_ROOT)
+    .option(...SOURCE)
     .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--configmap <name>', 'the config map holding epp-config.yaml (default: the one the Deployment mounts)')
@@ -170,6 +173,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   program
     .command('build')
     .option(...WORKSPACE_ROOT)
+    .option(...SOURCE)
     .option(...JSON_OUTPUT)
     .description('build the EPP image from the workspace (a derived Dockerfile brings _deps/ into the image)')
     .option('--tag <image>', 'image tag (default llm-d-inference-scheduler:local)')
@@ -189,6 +193,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         const result = await build({
           cwd: io.cwd,
           root: flags.root,
+          source: flags.source,
           tag: flags.tag,
           dockerfile: flags.dockerfile,
           context: flags.context,
@@ -210,6 +215,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .command('load')
     .description('load the image into the kind or minikube cluster of the current kubectl context, and check it is on the nodes')
     .option(...CONFIG_ROOT)
+    .option(...SOURCE)
     .option('--image <image>', 'the image (default llm-d-inference-scheduler:local)')
     .addOption(new Option('--cluster <kind>', 'the cluster type (default: from the current context: kind-* or minikube)').choices(['kind', 'minikube']))
     .option('--name <name>', 'kind cluster name (default: from the context, else kind)')
@@ -217,12 +223,13 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--runtime <docker|podman>', 'container runtime holding the image')
     .option('--dry-run', 'print the commands and run nothing')
     .option(...JSON_OUTPUT)
-    .action(async (flags: { root?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (flags: { root?: string; source?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean }) => {
       const { load } = await import('./commands/load.ts');
       const { renderLoad } = await import('./reporters/cluster.ts');
       const result = await load({
         cwd: io.cwd,
         root: flags.root,
+        source: flags.source,
         image: flags.image,
         cluster: flags.cluster,
         name: flags.name ?? flags.profile,
@@ -237,6 +244,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   const clusterRun = (flags: ClusterFlags) => ({
     cwd: io.cwd,
     root: flags.root,
+    source: flags.source,
     namespace: flags.namespace,
     schedulerInstall: flags.schedulerinstall,
     deployment: flags.deployment,

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import { commandLine, ToolError } from '../build/exec.ts';
 import { candidatePods, findEppConfig, readScoringSetup, type CandidatePod, type ScoringSetup } from '../build/inspect.ts';
 import { containers, getObject, patch, patchArgs, rolloutArgs, rolloutStatus, type KubeObject, type Kubectl } from '../build/kube.ts';
 import { checkDnsLabel, checkImageReference, checkLabelSelector, checkResourceName } from '../build/names.ts';
 import type { Env } from '../build/runtime.ts';
+import { findWorkspace } from '../codemod/locate.ts';
 import { DEFAULTS, loadConfig, type WorkspaceConfig } from '../config.ts';
 import { OperationError, UsageError } from '../errors.ts';
 
@@ -12,7 +12,9 @@ export const PREVIOUS_IMAGE_ANNOTATION = 'instrument.llm-d.ai/previous-image';
 
 export interface ClusterOptions {
   readonly cwd: string;
+  /** The workspace whose configuration is read, named as for apply (see findWorkspace). */
   readonly root?: string | undefined;
+  readonly source?: string | undefined;
   readonly namespace?: string | undefined;
   readonly schedulerInstall?: string | undefined;
   readonly deployment?: string | undefined;
@@ -140,7 +142,7 @@ function kubectlFor(options: ClusterOptions): Kubectl {
 
 /** Reports the EPP's scoring configuration and the candidate pods. Changes nothing. */
 export async function inspect(options: ClusterOptions): Promise<InspectResult> {
-  const settings = clusterSettings(options, loadConfig(resolve(options.cwd, options.root ?? '.')));
+  const settings = clusterSettings(options, loadConfig(findWorkspace(options).root));
   const k = kubectlFor(options);
   const deployment = await getObject(k, 'deployment', settings.deployment, settings.namespace);
   const { scoring, pods, warnings } = await readSetup(k, settings, deployment);
@@ -220,7 +222,7 @@ async function switchImage(
  * the SchedulerInstall (the operator reconciles the Deployment from it), and waits for the rollout.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const config = loadConfig(findWorkspace(options).root);
   const settings = clusterSettings(options, config);
   const image = checkImageReference(options.image ?? config.image ?? DEFAULTS.image);
   const k = kubectlFor(options);
@@ -259,7 +261,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 
 /** Puts back the image deploy recorded (else --image, else the standard llm-d image) the same way. */
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
-  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const config = loadConfig(findWorkspace(options).root);
   const settings = clusterSettings(options, config);
   const k = kubectlFor(options);
   const steps: Step[] = [];

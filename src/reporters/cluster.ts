@@ -6,7 +6,7 @@ import type { ScoringSetup, CandidatePod } from '../build/inspect.ts';
 import { warnings as warningLines, type Rendered, type Style } from './text.ts';
 
 export function renderBuild(result: BuildResult, style: Style): Rendered {
-  const lines: string[] = [];
+  const lines: string[] = [result.found];
   if (result.status === 'planned') {
     lines.push(`dry run: would build ${result.image} with ${result.runtime}; nothing was run`);
     lines.push(`Dockerfile: ${result.dockerfile.path}: ${result.dockerfile.reason}`);
@@ -27,7 +27,7 @@ export function renderLoad(result: LoadResult, style: Style): Rendered {
     result.status === 'planned'
       ? [`dry run: would load ${result.image} into ${where}; commands:`, ...result.commands.map((c) => `  ${commandLine(c)}`)]
       : [style.ok(`loaded ${result.image} into ${where}`), `found on: ${result.verifiedOn.join(', ')}`, 'Next: `instrument deploy`.'];
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+  return { stdout: [result.found, ...lines].join('\n') + '\n', stderr: '' };
 }
 
 function scoringLines(scoring: ScoringSetup | undefined, pods: readonly CandidatePod[], style: Style): string[] {

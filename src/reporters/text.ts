@@ -59,6 +59,7 @@ export function renderApply(result: ApplyResult, style: Style): Rendered {
     failed: style.bad(`apply failed: ${result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous').length} point(s) cannot be placed; nothing was written`),
   }[result.status];
   const lines = [
+    result.tree.found,
     ...recoveryLine(result.recovered),
     `${heading} (sources: ${result.tree.sources}, --verbosity ${result.verbosity})`,
     ...pointLines(result.points, style),
@@ -69,7 +70,7 @@ export function renderApply(result: ApplyResult, style: Style): Rendered {
 }
 
 export function renderRevert(result: RevertResult, style: Style): Rendered {
-  const lines = [...recoveryLine(result.recovered)];
+  const lines = [result.tree.found, ...recoveryLine(result.recovered)];
   if (result.status === 'not-applied') lines.push('nothing to revert: no instrument blocks in the sources');
   else if (result.status === 'refused') lines.push(style.bad('revert refused: instrument blocks were edited by hand; nothing was changed'));
   else lines.push(style.ok(`reverted ${result.files.length} file(s)`));
@@ -92,6 +93,7 @@ export function renderRevert(result: RevertResult, style: Style): Rendered {
 
 export function renderStatus(result: StatusResult, style: Style): Rendered {
   const lines = [
+    result.tree.found,
     `${result.state}${result.appliedAt ? ` (applied ${result.appliedAt}, --verbosity ${result.verbosity})` : ''}; sources: ${result.tree.sources}`,
   ];
   if (result.state === 'interrupted') lines.push(style.warn('an apply or revert was interrupted; the next `instrument apply` or `instrument revert` finishes it'));
@@ -111,18 +113,21 @@ export function renderStatus(result: StatusResult, style: Style): Rendered {
 export function renderDiff(result: DiffResult, style: Style): Rendered {
   const failed = result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous');
   if (failed.length > 0) {
-    return { stdout: '', stderr: [style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
+    return { stdout: '', stderr: [result.tree.found, style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
   }
-  return { stdout: result.diff, stderr: result.diff === '' ? 'no difference\n' : '' };
+  // stdout stays a pure diff (for `git apply`); what was found goes to stderr.
+  return { stdout: result.diff, stderr: `${result.tree.found}\n${result.diff === '' ? 'no difference\n' : ''}` };
 }
 
 export function renderVendor(result: VendorResult): Rendered {
-  const lines =
-    result.status === 'present'
+  const lines = [result.tree.found];
+  lines.push(
+    ...(result.status === 'present'
       ? [`${result.dir} already exists (commit ${result.commit?.slice(0, 12) ?? 'unknown'}); go.mod requires ${result.version}. Use --force to replace it.`]
       : [
           `vendored ${result.upstream} at ${result.ref} (${result.commit?.slice(0, 12)}) into ${result.dir}, as go.mod requires ${result.version}`,
           ...(result.movedAside ? [`the previous copy was moved to ${result.movedAside}`] : []),
-        ];
+        ]),
+  );
   return { stdout: lines.join('\n') + '\n', stderr: '' };
 }
