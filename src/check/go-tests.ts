@@ -1,5 +1,12 @@
 import { execa } from 'execa';
 
+/**
+ * -trimpath keeps the folder of each copy out of Go's build cache keys, so every ref, copy and later
+ * run shares the compiled packages of identical sources (without it the upstream module's own
+ * packages compile again in every copy). Messages still name files relative to the module.
+ */
+export const GO_BUILD_FLAGS = ['-trimpath'] as const;
+
 /** What `go test` said about a set of packages: the failing tests, by package folder. */
 export interface TestRun {
   /** `<package folder>: <TestName>`, or `<package folder>: (package)` when it failed outside any test (a build error). */
@@ -26,7 +33,7 @@ interface TestEvent {
  * come from the import paths by removing `modulePath`.
  */
 export async function goTest(moduleDir: string, modulePath: string, packages: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<TestRun> {
-  const run = await execa('go', ['test', '-json', ...packages], { cwd: moduleDir, env, reject: false, stripFinalNewline: false });
+  const run = await execa('go', ['test', '-json', ...GO_BUILD_FLAGS, ...packages], { cwd: moduleDir, env, reject: false, stripFinalNewline: false });
   const folder = (importPath: string) => (importPath === modulePath ? '.' : importPath.startsWith(modulePath + '/') ? importPath.slice(modulePath.length + 1) : importPath);
   const outputs = new Map<string, string[]>();
   const failed: string[] = [];

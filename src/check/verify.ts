@@ -10,7 +10,7 @@ import { POINT_IDS, type PointId } from '../codemod/patch.ts';
 import { InstrumentError, ParseError } from '../errors.ts';
 import { differences, snapshot } from './snapshot.ts';
 import { exportCommit } from '../build/git.ts';
-import { goTest } from './go-tests.ts';
+import { GO_BUILD_FLAGS, goTest } from './go-tests.ts';
 
 /** One cell of the matrix: a ref × a point. */
 export type CellStatus = 'ok' | 'missing' | 'ambiguous' | 'compile-error' | 'vet-error' | 'tests-fail' | 'revert-mismatch' | 'no-epp' | 'error';
@@ -206,7 +206,7 @@ async function goChecks(dir: string, byFile: ReadonlyMap<string, PointId[]>, opt
   const env = options.env;
   const steps = options.build ? ([['build', 'compile-error'], ['vet', 'vet-error']] as const) : ([['build', 'compile-error']] as const);
   for (const [verb, status] of steps) {
-    const run = await execa('go', [verb, ...packages], { cwd: module.dir, env, reject: false, all: true });
+    const run = await execa('go', [verb, ...GO_BUILD_FLAGS, ...packages], { cwd: module.dir, env, reject: false, all: true });
     if (run.exitCode === 0) continue;
     const output = String(run.all ?? '');
     if (DOWNLOAD_TROUBLE.test(output)) {
