@@ -7,7 +7,7 @@
 // a runner whose actions/cache restored all three. Modules then come from the Go module proxy.
 //   npm run build && node bench/check.mjs --build [--test] [--runs 2]
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,11 +40,23 @@ const cache = join(work, 'cache');
 // Go's caches of this run alone (for --build/--test); -modcacherw so that they can be removed afterwards.
 const goEnv = goSteps.length > 0 ? { GOMODCACHE: join(work, 'gomodcache'), GOCACHE: join(work, 'gocache'), GOFLAGS: '-modcacherw' } : {};
 const env = { ...process.env, ...goEnv };
+/**
+ * CPU seconds used by every child process waited for so far (cutime + cstime of /proc/self/stat;
+ * the go command's compilers are waited for by it, so they count too). Wall time on this shared
+ * machine depends on its load; CPU time says what a runner with N free cores needs, about CPU / N.
+ */
+function childCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
 const times = [];
 for (let run = 0; run <= Number(values.runs); run++) {
+  const cpuBefore = childCpuSeconds();
   const started = process.hrtime.bigint();
   execFileSync(process.execPath, [join(repo, 'bin', 'instrument.cjs'), 'check', '--upstream', upstream, '--tags', '*', '--jobs', values.jobs, '--cache', cache, ...goSteps], { stdio: 'ignore', env });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = childCpuSeconds() - cpuBefore;
+  console.log(`run ${run}${run === 0 ? ' (cold)' : ' (warm)'}: ${seconds.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU`);
   // The first run clones the upstream into the cache (and, with --build, fills Go's caches); the
   // timed runs reuse them, as CI does with its caches restored.
   if (run > 0) times.push(seconds);

@@ -7,22 +7,24 @@
 #   scripts/real-upstream-matrix.sh <GIE git dir> <llm-d git dir> <work folder>
 #
 # Needs `npm run build` first. Reports go to <work folder>/reports; timings to <work folder>/timings.
+# PARTS="gie router workspace" (the default) chooses the parts; they can run as separate processes.
 set -euo pipefail
 GIE_GIT=${1:?GIE git dir (e.g. /work/.mirror/kubernetes-sigs+gateway-api-inference-extension/repo)}
 LLMD_GIT=${2:?llm-d git dir (e.g. /work/.mirror/llm-d+llm-d-inference-scheduler/repo)}
 WORK=${3:?work folder}
 JOBS=${JOBS:-2}
+PARTS=${PARTS:-gie router workspace}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 TOOL="node $(cd "$(dirname "$0")/.." && pwd)/bin/instrument.cjs"
 mkdir -p "$WORK/reports"
-: > "$WORK/timings"
 timed() { local name=$1; shift; local t0; t0=$(date +%s); local rc=0; "$@" || rc=$?; echo "$name $(( $(date +%s) - t0 )) s, exit $rc" >> "$WORK/timings"; }
 
 [ -d "$WORK/gie" ] || git clone --quiet "$GIE_GIT" "$WORK/gie"
 [ -d "$WORK/router" ] || git clone --quiet "$LLMD_GIT" "$WORK/router"
 
-timed gie $TOOL check --cache "$WORK/cache" --upstream "$WORK/gie" --tags '>=v0.4.0 <=v1.5.0' --ref fd30cb97714a \
+part gie && timed gie $TOOL check --cache "$WORK/cache" --upstream "$WORK/gie" --tags '>=v0.4.0 <=v1.5.0' --ref fd30cb97714a \
   --build --test --jobs "$JOBS" --format json --output "$WORK/reports/gie.json" --junit "$WORK/reports/gie.xml"
-timed router $TOOL check --cache "$WORK/cache" --upstream "$WORK/router" --ref main \
+part router && timed router $TOOL check --cache "$WORK/cache" --upstream "$WORK/router" --ref main \
   --build --test --jobs "$JOBS" --format json --output "$WORK/reports/router.json"
 
 # The seed's workspace: llm-d v0.4.0, GIE v1.2.0 in its _deps/.
@@ -48,5 +50,5 @@ ws() {
   echo "workspace: go test exit $patched_rc patched, $pristine_rc pristine"
   [ "$patched_rc" = 0 ] || [ "$pristine_rc" != 0 ]
 }
-timed workspace ws 2>&1 | tee "$WORK/reports/workspace.txt"
+part workspace && timed workspace ws 2>&1 | tee "$WORK/reports/workspace.txt"
 cat "$WORK/timings"
