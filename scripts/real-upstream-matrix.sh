@@ -43,10 +43,13 @@ ws() {
   [ "$before" = "$after" ] && echo "workspace: revert byte-identical" || { echo "workspace: REVERT MISMATCH"; return 1; }
   local pkgs="./pkg/epp/scheduling/framework ./pkg/epp/handlers"
   local gie=sigs.k8s.io/gateway-api-inference-extension
-  (cd "$WORK/workspace-patched/llm-d-inference-scheduler" && go build ./... && go vet "$gie/pkg/epp/scheduling/framework" "$gie/pkg/epp/handlers") && echo "workspace: compiled and vetted" || { echo "workspace: BUILD OR VET FAILED"; return 1; }
+  # The patched GIE packages, built and vetted inside llm-d's module (its dependency versions, and
+  # the replace apply added). llm-d's own commands also need native libraries (libzmq, the
+  # tokenizers library) that its Dockerfile installs, so `go build ./...` is not the check here.
+  (cd "$WORK/workspace-patched/llm-d-inference-scheduler" && go build -trimpath "$gie/pkg/epp/scheduling/framework" "$gie/pkg/epp/handlers" && go vet -trimpath "$gie/pkg/epp/scheduling/framework" "$gie/pkg/epp/handlers") && echo "workspace: compiled and vetted" || { echo "workspace: BUILD OR VET FAILED"; return 1; }
   local patched_rc=0 pristine_rc=0
-  (cd "$WORK/workspace-patched/llm-d-inference-scheduler/_deps/gateway-api-inference-extension" && go test $pkgs) > "$WORK/reports/workspace-test-patched.txt" 2>&1 || patched_rc=$?
-  (cd "$WORK/workspace-pristine/llm-d-inference-scheduler/_deps/gateway-api-inference-extension" && go test $pkgs) > "$WORK/reports/workspace-test-pristine.txt" 2>&1 || pristine_rc=$?
+  (cd "$WORK/workspace-patched/llm-d-inference-scheduler/_deps/gateway-api-inference-extension" && go test -trimpath $pkgs) > "$WORK/reports/workspace-test-patched.txt" 2>&1 || patched_rc=$?
+  (cd "$WORK/workspace-pristine/llm-d-inference-scheduler/_deps/gateway-api-inference-extension" && go test -trimpath $pkgs) > "$WORK/reports/workspace-test-pristine.txt" 2>&1 || pristine_rc=$?
   echo "workspace: go test exit $patched_rc patched, $pristine_rc pristine"
   [ "$patched_rc" = 0 ] || [ "$pristine_rc" != 0 ]
 }

@@ -46,6 +46,14 @@ function recoveryLine(recovered: Recovery | undefined): string[] {
   return [`recovered an interrupted ${recovered.operation} (started ${recovered.startedAt})${files}`];
 }
 
+/**
+ * What the command found (the llm-d tree and workspace, or the --source tree), once, on stderr:
+ * stdout stays the result alone (a diff stays a diff for `git apply`).
+ */
+export function foundLine(tree: { readonly found: string }): string {
+  return `${tree.found}\n`;
+}
+
 /** Warnings, one `warning:` line each (for stderr). */
 export function warnings(list: readonly string[], style: Style): string {
   return list.map((w) => `${style.warn('warning:')} ${w}\n`).join('');
@@ -59,18 +67,17 @@ export function renderApply(result: ApplyResult, style: Style): Rendered {
     failed: style.bad(`apply failed: ${result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous').length} point(s) cannot be placed; nothing was written`),
   }[result.status];
   const lines = [
-    result.tree.found,
     ...recoveryLine(result.recovered),
     `${heading} (sources: ${result.tree.sources}, --verbosity ${result.verbosity})`,
     ...pointLines(result.points, style),
   ];
   if (result.status === 'applied') lines.push('', 'Next: `instrument diff` shows the change, `instrument build` builds the image, `instrument revert` undoes it.');
   const stdout = (result.diff ? result.diff + '\n' : '') + lines.join('\n') + '\n';
-  return { stdout, stderr: warnings(result.warnings, style) };
+  return { stdout, stderr: foundLine(result.tree) + warnings(result.warnings, style) };
 }
 
 export function renderRevert(result: RevertResult, style: Style): Rendered {
-  const lines = [result.tree.found, ...recoveryLine(result.recovered)];
+  const lines = [...recoveryLine(result.recovered)];
   if (result.status === 'not-applied') lines.push('nothing to revert: no instrument blocks in the sources');
   else if (result.status === 'refused') lines.push(style.bad('revert refused: instrument blocks were edited by hand; nothing was changed'));
   else lines.push(style.ok(`reverted ${result.files.length} file(s)`));
@@ -88,12 +95,11 @@ export function renderRevert(result: RevertResult, style: Style): Rendered {
   if (result.status === 'refused') {
     lines.push('', 'Undo your edits inside the instrument blocks and run `instrument revert` again, or run `instrument revert --force` to remove the blocks with your edits in them and keep everything else.');
   }
-  return { stdout: lines.join('\n') + '\n', stderr: warnings(result.warnings, style) };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) + warnings(result.warnings, style) };
 }
 
 export function renderStatus(result: StatusResult, style: Style): Rendered {
   const lines = [
-    result.tree.found,
     `${result.state}${result.appliedAt ? ` (applied ${result.appliedAt}, --verbosity ${result.verbosity})` : ''}; sources: ${result.tree.sources}`,
   ];
   if (result.state === 'interrupted') lines.push(style.warn('an apply or revert was interrupted; the next `instrument apply` or `instrument revert` finishes it'));
@@ -107,20 +113,19 @@ export function renderStatus(result: StatusResult, style: Style): Rendered {
     lines.push(`  ${style.ok('applied    ')}  ${p.id.padEnd(width)}  ${p.file}:${p.line}${notes.length ? '  ' + notes.join(', ') : ''}`);
   }
   if (result.state !== 'not-applied' && !result.recorded) lines.push(style.warn('  (no record of the apply: hashes cannot be checked)'));
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) };
 }
 
 export function renderDiff(result: DiffResult, style: Style): Rendered {
   const failed = result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous');
   if (failed.length > 0) {
-    return { stdout: '', stderr: [result.tree.found, style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
+    return { stdout: '', stderr: foundLine(result.tree) + [style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
   }
-  // stdout stays a pure diff (for `git apply`); what was found goes to stderr.
-  return { stdout: result.diff, stderr: `${result.tree.found}\n${result.diff === '' ? 'no difference\n' : ''}` };
+  return { stdout: result.diff, stderr: foundLine(result.tree) + (result.diff === '' ? 'no difference\n' : '') };
 }
 
 export function renderVendor(result: VendorResult): Rendered {
-  const lines = [result.tree.found];
+  const lines: string[] = [];
   lines.push(
     ...(result.status === 'present'
       ? [`${result.dir} already exists (commit ${result.commit?.slice(0, 12) ?? 'unknown'}); go.mod requires ${result.version}. Use --force to replace it.`]
@@ -129,5 +134,5 @@ export function renderVendor(result: VendorResult): Rendered {
           ...(result.movedAside ? [`the previous copy was moved to ${result.movedAside}`] : []),
         ]),
   );
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) };
 }

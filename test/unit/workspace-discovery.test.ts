@@ -6,7 +6,7 @@ import { copyFixture, tempDir, treeSnapshot } from '../helpers/fixtures.ts';
 
 // Issue 12: the llm-d tree is found by its go.mod module path, whatever its folder is called, from
 // the folder that holds it, from inside it at any depth, and with --root; every command that needs
-// the sources says once what it found.
+// the sources says once what it found (on stderr: stdout stays the result alone).
 
 const env = { PATH: process.env.PATH! };
 
@@ -19,9 +19,10 @@ function routerClone(name = 'llm-d-router'): { parent: string; clone: string } {
   return { parent, clone };
 }
 
-/** How many times the run's output says what it found. */
+/** How many times the run's output says what it found; never on stdout. */
 function saysFound(run: CliRun): number {
-  return (run.stdout + run.stderr).split('\n').filter((l) => l.startsWith('llm-d tree ')).length;
+  expect(run.stdout).not.toMatch(/^llm-d tree /m);
+  return run.stderr.split('\n').filter((l) => l.startsWith('llm-d tree ')).length;
 }
 
 describe('finding the llm-d tree (issue 12)', () => {
@@ -32,12 +33,12 @@ describe('finding the llm-d tree (issue 12)', () => {
 
     const apply = await cli(['apply'], { cwd: parent, env });
     expect(apply.exitCode, apply.stderr).toBe(0);
-    expect(apply.stdout.split('\n')[0]).toBe(`${found} in ${parent}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
+    expect(apply.stderr.split('\n')[0]).toBe(`${found} in ${parent}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
     expect(saysFound(apply)).toBe(1);
 
     const status = await cli(['status'], { cwd: clone, env });
     expect(status.exitCode).toBe(0);
-    expect(status.stdout.split('\n')[0]).toBe(`${found} at ${clone}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
+    expect(status.stderr.split('\n')[0]).toBe(`${found} at ${clone}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
     expect(status.stdout).toMatch(/^applied/m);
     expect(saysFound(status)).toBe(1);
 
@@ -56,7 +57,7 @@ describe('finding the llm-d tree (issue 12)', () => {
 
     const load = await cli(['load', '--dry-run', '--cluster', 'kind', '--root', clone], { cwd: tempDir(), env });
     expect(load.exitCode, load.stderr).toBe(0);
-    expect(load.stdout.split('\n')[0]).toBe(`${found} at ${clone}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
+    expect(load.stderr.split('\n')[0]).toBe(`${found} at ${clone}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
 
     const revert = await cli(['revert', '--root', parent], { cwd: tempDir(), env });
     expect(revert.exitCode, revert.stderr).toBe(0);
@@ -68,7 +69,7 @@ describe('finding the llm-d tree (issue 12)', () => {
     const { clone } = routerClone('checkout');
     const apply = await cli(['apply', '--source', clone], { cwd: tempDir(), env });
     expect(apply.exitCode, apply.stderr).toBe(0);
-    expect(apply.stdout.split('\n')[0]).toBe(`EPP sources: ${clone} (--source)`);
+    expect(apply.stderr.split('\n')[0]).toBe(`EPP sources: ${clone} (--source)`);
     const build = await cli(['build', '--dry-run', '--source', clone], { cwd: tempDir(), env });
     expect(build.exitCode, build.stderr).toBe(0);
     expect(build.stdout).toMatch(new RegExp(`-f ${join(clone, 'Dockerfile.epp')} ${clone}$`, 'm'));
@@ -83,7 +84,7 @@ describe('finding the llm-d tree (issue 12)', () => {
     cpSync(copyFixture('g12'), join(llmd, '_deps', 'gateway-api-inference-extension'), { recursive: true });
     const vendor = await cli(['vendor'], { cwd: llmd, env });
     expect(vendor.exitCode, vendor.stderr).toBe(0);
-    expect(vendor.stdout.split('\n')[0]).toBe(
+    expect(vendor.stderr.split('\n')[0]).toBe(
       `llm-d tree scheduler/ (module github.com/llm-d/llm-d-inference-scheduler) found at ${llmd}; workspace ${parent}; EPP sources: the vendored GIE copy scheduler/_deps/gateway-api-inference-extension/`,
     );
     expect(vendor.stdout).toContain('scheduler/_deps/gateway-api-inference-extension already exists');
@@ -96,7 +97,7 @@ describe('finding the llm-d tree (issue 12)', () => {
     copyFixture('lh', join(parent, 'llm-d-inference-scheduler'));
     const seed = await cli(['status'], { cwd: parent, env });
     expect(seed.exitCode).toBe(0);
-    expect(seed.stdout.split('\n')[0]).toBe(`llm-d tree llm-d-inference-scheduler/ (module github.com/llm-d/llm-d-router) found in ${parent}; workspace ${parent}; EPP sources: llm-d-inference-scheduler/ itself`);
+    expect(seed.stderr.split('\n')[0]).toBe(`llm-d tree llm-d-inference-scheduler/ (module github.com/llm-d/llm-d-router) found in ${parent}; workspace ${parent}; EPP sources: llm-d-inference-scheduler/ itself`);
 
     copyFixture('lh', join(parent, 'llm-d-router'));
     for (const cwd of [parent, join(parent, 'llm-d-router')]) {
