@@ -57,14 +57,15 @@ interface TreeFlags {
 }
 
 // Options several commands share, written once.
-const WORKSPACE_ROOT = ['--root <dir>', 'the workspace that holds llm-d-inference-scheduler/ (default: the current folder)'] as const;
-const CONFIG_ROOT = ['--root <dir>', 'the workspace whose instrument.config.json to read (default: the current folder)'] as const;
+const WORKSPACE_ROOT = ['--root <dir>', 'the workspace that holds the llm-d tree, the tree itself or a folder in it (default: the current folder)'] as const;
+const CONFIG_ROOT = ['--root <dir>', 'the workspace whose instrument.config.json to read: the one holding the llm-d tree when there is one, named as for apply (default: the current folder)'] as const;
+const SOURCE = ['--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace'] as const;
 const JSON_OUTPUT = ['--json', 'print one JSON document instead of text'] as const;
 
 function treeOptions(command: Command): Command {
   return command
     .option(...WORKSPACE_ROOT)
-    .option('--source <dir>', 'any tree that holds the EPP sources (a GIE or llm-d-router checkout), instead of a workspace')
+    .option(...SOURCE)
     .option(...JSON_OUTPUT);
 }
 
@@ -80,6 +81,7 @@ function seconds(value: string): number {
 
 interface ClusterFlags {
   root?: string;
+  source?: string;
   json?: boolean;
   dryRun?: boolean;
   image?: string;
@@ -111,6 +113,7 @@ function connection(io: CliIo, flags: { kubeconfig?: string; context?: string })
 function clusterOptions(command: Command, { pods = true, change = true } = {}): Command {
   command
     .option(...CONFIG_ROOT)
+    .option(...SOURCE)
     .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--configmap <name>', 'the config map holding epp-config.yaml (default: the one the Deployment mounts)')
@@ -200,6 +203,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   program
     .command('build')
     .option(...WORKSPACE_ROOT)
+    .option(...SOURCE)
     .option(...JSON_OUTPUT)
     .description('build the EPP image from the workspace (a derived Dockerfile brings _deps/ into the image)')
     .option('--tag <image>', 'image tag (default llm-d-inference-scheduler:local)')
@@ -219,6 +223,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         const result = await build({
           cwd: io.cwd,
           root: flags.root,
+          source: flags.source,
           tag: flags.tag,
           dockerfile: flags.dockerfile,
           context: flags.context,
@@ -239,6 +244,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   connectionOptions(program.command('load'))
     .description('load the image into the kind or minikube cluster of the current kubectl context, and check it is on the nodes')
     .option(...CONFIG_ROOT)
+    .option(...SOURCE)
     .option('--image <image>', 'the image (default llm-d-inference-scheduler:local)')
     .addOption(new Option('--cluster <kind>', 'the cluster type (default: from the current context: kind-* or minikube)').choices(['kind', 'minikube']))
     .option('--name <name>', 'kind cluster name (default: from the context, else kind)')
@@ -246,12 +252,13 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--runtime <docker|podman>', 'container runtime holding the image')
     .option('--dry-run', 'print the commands and run nothing')
     .option(...JSON_OUTPUT)
-    .action(async (flags: { root?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean; kubeconfig?: string; context?: string }) => {
+    .action(async (flags: { root?: string; source?: string; image?: string; cluster?: string; name?: string; profile?: string; runtime?: string; dryRun?: boolean; json?: boolean; kubeconfig?: string; context?: string }) => {
       const { load } = await import('./commands/load.ts');
       const { renderLoad } = await import('./reporters/cluster.ts');
       const result = await load({
         cwd: io.cwd,
         root: flags.root,
+        source: flags.source,
         image: flags.image,
         cluster: flags.cluster,
         name: flags.name ?? flags.profile,
@@ -267,6 +274,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   const clusterRun = (flags: ClusterFlags) => ({
     cwd: io.cwd,
     root: flags.root,
+    source: flags.source,
     namespace: flags.namespace,
     schedulerInstall: flags.schedulerinstall,
     deployment: flags.deployment,
@@ -408,17 +416,18 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
 
   program
     .command('check')
-    .description('the CI job: for each upstream ref, a clean checkout, apply, verify (and with --build, go build and go vet), revert, compare byte for byte')
+    .description('the CI job: for each upstream ref, a clean checkout, apply, verify (with --build, go build and go vet; with --test, upstream\'s go test), revert, compare byte for byte')
     .requiredOption('--upstream <url|path>', 'the repository: a git URL or a local clone (GIE, or llm-d-router)')
     .option('--ref <ref>', 'a tag, branch or commit to check (repeatable)', collect)
     .option('--tags <range>', 'every tag in this semantic-version range, e.g. ">=v1.0.0"')
-    .option('--build', 'also go build and go vet the patched packages in the checkout\'s own module')
+    .option('--build', 'also go build and go vet the patched packages in the checkout\'s own module (in a copy of the patched tree)')
+    .option('--test', 'also run upstream\'s unit tests (go test) of the patched packages in the patched tree; a test that fails without the patches too is reported as upstream\'s')
     .addOption(new Option('--jobs <n>', 'refs checked at once (default: the number of CPUs)').argParser(integer))
     .addOption(new Option('--format <format>', 'report format on stdout (or in --output)').choices(['text', 'json', 'junit', 'github']).default('text'))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .option('--junit <file>', 'also write a JUnit XML report here (for CI dashboards, beside --format github)')
     .option('--cache <dir>', 'where upstream clones are kept and reused (default ~/.cache/instrument/upstream)')
-    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
+    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; test?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
       const { check, writeReport } = await import('./commands/check.ts');
       const report = await import('./check/report.ts');
       const { refPassed } = await import('./check/verify.ts');
@@ -428,6 +437,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         refs: flags.ref,
         tags: flags.tags,
         build: flags.build,
+        test: flags.test,
         jobs: flags.jobs,
         cacheDir: flags.cache,
         env: io.env,

@@ -5,6 +5,7 @@ import type { CellStatus, RefReport } from './verify.ts';
 export interface CheckReport {
   readonly upstream: string;
   readonly build: boolean;
+  readonly test: boolean;
   readonly refs: readonly RefReport[];
   /** True when every cell is ok. */
   readonly ok: boolean;
@@ -17,10 +18,13 @@ export const CELL_LABEL: Record<CellStatus, string> = {
   ambiguous: 'ambiguous',
   'compile-error': 'compile error',
   'vet-error': 'vet error',
+  'tests-fail': 'tests fail',
   'revert-mismatch': 'revert mismatch',
   'no-epp': 'no EPP in this tree',
   error: 'error',
 };
+
+const withFlags = (report: CheckReport) => (report.build || report.test ? ` (with ${[report.build && '--build', report.test && '--test'].filter(Boolean).join(' ')})` : '');
 
 const failing = (r: RefReport) => POINT_IDS.filter((p) => r.cells[p] !== 'ok');
 
@@ -43,12 +47,15 @@ export function renderText(report: CheckReport, style: Style): string {
     out.push('', style.bold(`${r.ref} (${r.commit.slice(0, 12)}):`));
     for (const d of r.details) out.push(`  ${d.point ?? 'all points'}: ${CELL_LABEL[d.status]}${d.file ? ` in ${d.file}${d.line ? `:${d.line}` : ''}` : ''}\n    ${d.message.replace(/\n/g, '\n    ')}`);
   }
+  for (const r of report.refs.filter((r) => r.upstreamFailures.length > 0)) {
+    out.push('', `${r.ref}: upstream's own tests that fail without the patches too (not counted against them):`, ...r.upstreamFailures.map((name) => `  ${name}`));
+  }
   const cells = report.refs.length * POINT_IDS.length;
   const notOk = report.refs.reduce((n, r) => n + failing(r).length, 0);
   out.push(
     '',
     (notOk === 0 ? style.ok : style.bad)(
-      `${report.refs.length} ref(s) of ${report.upstream}${report.build ? ' (with --build)' : ''}: ${cells - notOk} of ${cells} cells ok, in ${(report.durationMs / 1000).toFixed(1)} s`,
+      `${report.refs.length} ref(s) of ${report.upstream}${withFlags(report)}: ${cells - notOk} of ${cells} cells ok, in ${(report.durationMs / 1000).toFixed(1)} s`,
     ),
   );
   return out.join('\n') + '\n';
@@ -78,6 +85,7 @@ export function renderJunit(report: CheckReport): string {
       }
       lines.push('    </testcase>');
     }
+    if (r.upstreamFailures.length > 0) lines.push(`    <system-out>${xml(`upstream's own tests that fail without the patches too: ${r.upstreamFailures.join(', ')}`)}</system-out>`);
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');
@@ -94,11 +102,12 @@ export function renderGithub(report: CheckReport): string {
       const title = `instrument check ${r.ref}: ${d.point ?? 'all points'} ${CELL_LABEL[d.status]}`;
       lines.push(`::error title=${property(title)}::${escape(`${d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : ''}${d.message}`)}`);
     }
+    for (const name of r.upstreamFailures) lines.push(`::warning title=${property(`instrument check ${r.ref}: upstream's own test fails`)}::${escape(`${name} fails without the patches too, so it is not counted against them`)}`);
   }
   const notOk = report.refs.filter((r) => failing(r).length > 0).map((r) => r.ref);
   lines.push(
     notOk.length === 0
-      ? `::notice title=instrument check::${report.refs.length} ref(s) of ${escape(report.upstream)}: every point applies${report.build ? ', compiles and vets' : ''}, and reverts byte for byte`
+      ? `::notice title=instrument check::${report.refs.length} ref(s) of ${escape(report.upstream)}: every point applies${report.build ? ', compiles and vets' : ''}${report.test ? ", passes upstream's tests" : ''}, and reverts byte for byte`
       : `::error title=instrument check::${notOk.length} of ${report.refs.length} ref(s) fail: ${escape(notOk.join(', '))}`,
   );
   return lines.join('\n') + '\n';

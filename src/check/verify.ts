@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { apply } from '../commands/apply.ts';
@@ -10,9 +10,10 @@ import { POINT_IDS, type PointId } from '../codemod/patch.ts';
 import { InstrumentError, ParseError } from '../errors.ts';
 import { differences, snapshot } from './snapshot.ts';
 import { exportCommit } from '../build/git.ts';
+import { GO_BUILD_FLAGS, goTest } from './go-tests.ts';
 
 /** One cell of the matrix: a ref × a point. */
-export type CellStatus = 'ok' | 'missing' | 'ambiguous' | 'compile-error' | 'vet-error' | 'revert-mismatch' | 'no-epp' | 'error';
+export type CellStatus = 'ok' | 'missing' | 'ambiguous' | 'compile-error' | 'vet-error' | 'tests-fail' | 'revert-mismatch' | 'no-epp' | 'error';
 
 export interface Detail {
   readonly point: PointId | undefined;
@@ -29,6 +30,8 @@ export interface RefReport {
   readonly durationMs: number;
   readonly cells: Readonly<Record<PointId, CellStatus>>;
   readonly details: readonly Detail[];
+  /** With --test: upstream's tests that fail in the pristine export as well, so not because of the patches. */
+  readonly upstreamFailures: readonly string[];
 }
 
 /** Whether every point of a ref checked out. */
@@ -40,9 +43,11 @@ export interface VerifyOptions {
   readonly mirror: string;
   readonly ref: string;
   readonly commit: string;
-  /** A folder of its own for this ref's checkout; removed afterwards. */
+  /** A folder of its own for this ref's checkout and its copies; removed afterwards. */
   readonly dir: string;
   readonly build: boolean;
+  /** Run upstream's unit tests of the patched packages (go test), in the patched tree. */
+  readonly test: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -53,20 +58,22 @@ const DOWNLOAD_TROUBLE = /dial tcp|no such host|proxy\.golang\.org|GOPROXY|missi
 class Matrix {
   readonly cells = Object.fromEntries(POINT_IDS.map((id) => [id, 'ok'])) as Record<PointId, CellStatus>;
   readonly details: Detail[] = [];
+  readonly upstreamFailures: string[] = [];
 
-  private readonly checkout: string;
+  private readonly folders: readonly string[];
   private readonly ref: string;
 
-  /** `checkout` is the temporary folder; messages name the ref instead. */
-  constructor(checkout: string, ref: string) {
-    this.checkout = checkout;
+  /** `folders` are the temporary checkout and its copies; messages name the ref instead. */
+  constructor(folders: readonly string[], ref: string) {
+    this.folders = folders;
     this.ref = ref;
   }
 
   /** Marks cells (the first problem of a cell is the one it shows) and records the detail. */
   mark(points: readonly PointId[], status: CellStatus, message: string, file?: string, line?: number): void {
     for (const point of points) if (this.cells[point] === 'ok') this.cells[point] = status;
-    this.details.push({ point: points.length === 1 ? points[0] : undefined, status, file, line, message: message.replaceAll(this.checkout, this.ref) });
+    const named = this.folders.reduce((text, folder) => text.replaceAll(folder, this.ref), message);
+    this.details.push({ point: points.length === 1 ? points[0] : undefined, status, file, line, message: named });
   }
 }
 
@@ -81,20 +88,23 @@ async function goAvailable(env: VerifyOptions['env']): Promise<boolean> {
 }
 
 /**
- * Checks one ref: a clean export, apply, verify (every point placed; gofmt-clean when Go is there;
- * with `build`, go build and go vet of the patched packages in the checkout's own module), revert,
- * and a byte-for-byte comparison with the export.
+ * Checks one ref: a clean export, apply, verify (every point placed; gofmt-clean when Go is there),
+ * revert, and a byte-for-byte comparison with the export. With `build` / `test`, go build, go vet
+ * and go test run in a copy of the patched tree, never in the checkout: what the go command writes
+ * (go.sum, go.work.sum) then cannot count as a revert mismatch, and no build step is skipped.
  */
 export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
   const started = performance.now();
-  const matrix = new Matrix(options.dir, options.ref);
-  const { dir } = options;
+  const checkout = join(options.dir, 'tree');
+  const patchedCopy = join(options.dir, 'patched');
+  const pristineCopy = join(options.dir, 'pristine');
+  const matrix = new Matrix([checkout, patchedCopy, pristineCopy], options.ref);
   try {
-    await exportCommit(options.mirror, options.commit, dir);
-    const before = snapshot(dir);
+    await exportCommit(options.mirror, options.commit, checkout);
+    const before = snapshot(checkout);
     let applied;
     try {
-      applied = await apply({ cwd: dir, source: dir });
+      applied = await apply({ cwd: checkout, source: checkout });
     } catch (error) {
       if (error instanceof NoEppError) matrix.mark(POINT_IDS, 'no-epp', `${error.message}. ${error.hint ?? ''}`.trim());
       else if (error instanceof ParseError) matrix.mark(POINT_IDS, 'error', error.message, error.file, error.line);
@@ -110,49 +120,98 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
     if (applied.status === 'applied') {
       const byFile = new Map<string, PointId[]>();
       for (const point of applied.points) if (point.file) byFile.set(point.file, [...(byFile.get(point.file) ?? []), point.id as PointId]);
-      await staticChecks(dir, byFile, options, matrix);
-      const reverted = await revert({ cwd: dir, source: dir });
-      const changed = reverted.status === 'reverted' ? differences(before, snapshot(dir)) : [...byFile.keys()];
+      const go = await goAvailable(options.env);
+      if (!go && (options.build || options.test)) matrix.mark(POINT_IDS, 'compile-error', `--${options.build ? 'build' : 'test'} needs the go command, and it is not on PATH: install Go (>= 1.24)`);
+      if (go) await gofmtCheck(checkout, byFile, options, matrix);
+      const goSteps = go && (options.build || options.test);
+      // The copy holds the patched bytes and instrument's state, exactly what a user's build sees.
+      if (goSteps) cpSync(checkout, patchedCopy, { recursive: true, verbatimSymlinks: true });
+      const reverted = await revert({ cwd: checkout, source: checkout });
+      const changed = reverted.status === 'reverted' ? differences(before, snapshot(checkout)) : [...byFile.keys()];
       for (const file of changed) {
         matrix.mark(byFile.get(file) ?? POINT_IDS, 'revert-mismatch', `after apply and revert, ${file} is not byte-identical to the checkout`, file);
+      }
+      if (goSteps) {
+        const built = await goChecks(patchedCopy, byFile, options, matrix);
+        if (built && options.test) {
+          // The pristine tree for a second test run: the reverted checkout when it matched the export, else a new export.
+          if (changed.length === 0) cpSync(checkout, pristineCopy, { recursive: true, verbatimSymlinks: true });
+          else await exportCommit(options.mirror, options.commit, pristineCopy);
+          await testChecks(patchedCopy, pristineCopy, byFile, options, matrix);
+        }
       }
     }
     return report();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(options.dir, { recursive: true, force: true });
   }
 
   function report(): RefReport {
-    return { ref: options.ref, commit: options.commit, durationMs: performance.now() - started, cells: matrix.cells, details: matrix.details };
+    return { ref: options.ref, commit: options.commit, durationMs: performance.now() - started, cells: matrix.cells, details: matrix.details, upstreamFailures: matrix.upstreamFailures };
   }
 }
 
-/** gofmt, then (with --build) go build and go vet of the patched packages. */
-async function staticChecks(dir: string, byFile: ReadonlyMap<string, PointId[]>, options: VerifyOptions, matrix: Matrix): Promise<void> {
-  const files = [...byFile.keys()];
-  if (!(await goAvailable(options.env))) {
-    if (options.build) matrix.mark(POINT_IDS, 'compile-error', '--build needs the go command, and it is not on PATH: install Go (>= 1.24)');
-    return;
-  }
-  const unformatted = (await execa('gofmt', ['-l', ...files], { cwd: dir, env: options.env, reject: false })).stdout.split('\n').filter(Boolean);
-  for (const file of unformatted) matrix.mark(byFile.get(file) ?? POINT_IDS, 'vet-error', `gofmt -l lists ${file}: the patched file is not gofmt-formatted`, file);
-  if (!options.build) return;
-
+/** The module holding the patched files, and their packages as `./folder` paths inside it. */
+function patchedPackages(dir: string, files: readonly string[]): { module: { dir: string; path: string }; packages: string[] } | undefined {
   const module = moduleOf(resolve(dir, files[0]!), dir);
-  if (!module) {
-    matrix.mark(POINT_IDS, 'compile-error', `no go.mod above ${files[0]}, so the patched packages cannot be built`);
+  if (!module) return undefined;
+  return { module, packages: [...new Set(files.map((f) => './' + relative(module.dir, dirname(resolve(dir, f)))))] };
+}
+
+async function gofmtCheck(dir: string, byFile: ReadonlyMap<string, PointId[]>, options: VerifyOptions, matrix: Matrix): Promise<void> {
+  const unformatted = (await execa('gofmt', ['-l', ...byFile.keys()], { cwd: dir, env: options.env, reject: false })).stdout.split('\n').filter(Boolean);
+  for (const file of unformatted) matrix.mark(byFile.get(file) ?? POINT_IDS, 'vet-error', `gofmt -l lists ${file}: the patched file is not gofmt-formatted`, file);
+}
+
+/**
+ * go test of the patched packages in the patched copy; a test that fails there is run again in the
+ * pristine copy, and one that fails there too is upstream's, not ours.
+ */
+async function testChecks(patched: string, pristine: string, byFile: ReadonlyMap<string, PointId[]>, options: VerifyOptions, matrix: Matrix): Promise<void> {
+  const found = patchedPackages(patched, [...byFile.keys()])!;
+  const run = await goTest(found.module.dir, found.module.path, found.packages, options.env);
+  if (run.trouble) {
+    matrix.mark(POINT_IDS, 'tests-fail', run.trouble);
     return;
   }
-  const packages = [...new Set(files.map((f) => './' + relative(module.dir, dirname(resolve(dir, f)))))];
-  // Go's defaults: the checkout's go.mod and go.sum are read-only, so a check never changes them.
+  if (run.failed.length === 0) return;
+  const failedPackages = [...new Set(run.failed.map((name) => name.slice(0, name.indexOf(': '))))];
+  const pristineModule = join(pristine, relative(patched, found.module.dir));
+  const again = await goTest(pristineModule, found.module.path, failedPackages.map((p) => (p === '.' ? '.' : './' + p)), options.env);
+  const alsoPristine = new Set(again.failed);
+  const moduleRel = relative(patched, found.module.dir);
+  for (const name of run.failed) {
+    if (alsoPristine.has(name)) {
+      matrix.upstreamFailures.push(name);
+      continue;
+    }
+    const folder = name.slice(0, name.indexOf(': '));
+    const points = [...byFile].filter(([file]) => dirname(join(moduleRel, folder === '.' ? '' : folder, 'x')) === dirname(file)).flatMap(([, ids]) => ids);
+    matrix.mark(points.length > 0 ? points : POINT_IDS, 'tests-fail', `go test: ${name} fails with the patches and passes without them\n${run.output.get(name) ?? ''}`.trim());
+  }
+}
+
+/**
+ * go build and go vet of the patched packages, in the patched copy (whose go.mod and go.sum Go may
+ * complete without harm). Returns whether both passed, so that go test runs on code that builds.
+ */
+async function goChecks(dir: string, byFile: ReadonlyMap<string, PointId[]>, options: VerifyOptions, matrix: Matrix): Promise<boolean> {
+  const files = [...byFile.keys()];
+  const found = patchedPackages(dir, files);
+  if (!found) {
+    matrix.mark(POINT_IDS, 'compile-error', `no go.mod above ${files[0]}, so the patched packages cannot be built`);
+    return false;
+  }
+  const { module, packages } = found;
   const env = options.env;
-  for (const [verb, status] of [['build', 'compile-error'], ['vet', 'vet-error']] as const) {
-    const run = await execa('go', [verb, ...packages], { cwd: module.dir, env, reject: false, all: true });
+  const steps = options.build ? ([['build', 'compile-error'], ['vet', 'vet-error']] as const) : ([['build', 'compile-error']] as const);
+  for (const [verb, status] of steps) {
+    const run = await execa('go', [verb, ...GO_BUILD_FLAGS, ...packages], { cwd: module.dir, env, reject: false, all: true });
     if (run.exitCode === 0) continue;
     const output = String(run.all ?? '');
     if (DOWNLOAD_TROUBLE.test(output)) {
       matrix.mark(POINT_IDS, status, `go ${verb} could not download the modules it needs: ${output.trim().split('\n').slice(-3).join(' | ')}`);
-      return;
+      return false;
     }
     let placed = false;
     for (const line of output.split('\n')) {
@@ -166,6 +225,7 @@ async function staticChecks(dir: string, byFile: ReadonlyMap<string, PointId[]>,
       placed = true;
     }
     if (!placed) matrix.mark(POINT_IDS, status, `go ${verb} failed: ${output.trim().split('\n').slice(-5).join(' | ')}`);
-    return;
+    return false;
   }
+  return true;
 }

@@ -8,6 +8,9 @@ export const LLMD_DIR = 'llm-d-inference-scheduler';
 export const VENDORED_GIE_DIR = join('_deps', 'gateway-api-inference-extension');
 export const GIE_MODULE = 'sigs.k8s.io/gateway-api-inference-extension';
 
+/** The module paths of llm-d's go.mod: before and after the rename to llm-d-router (May 2026). */
+export const LLMD_MODULES = ['github.com/llm-d/llm-d-inference-scheduler', 'github.com/llm-d/llm-d-router'] as const;
+
 /**
  * Where a run works. `root` is the folder instrument owns for the run: its state lives in
  * `root/.instrument` and nothing is ever written outside `root`. The EPP sources are searched for
@@ -20,6 +23,8 @@ export interface SourceTree {
   readonly layout: 'vendored' | 'in-tree' | 'source';
   /** The llm-d checkout, for the workspace layouts. */
   readonly llmd: string | undefined;
+  /** One sentence saying what was found and how, printed once by every command that uses the tree. */
+  readonly found: string;
 }
 
 /** A tree as reported to users and scripts. */
@@ -27,14 +32,18 @@ export interface TreeSummary {
   readonly root: string;
   readonly sources: string;
   readonly layout: SourceTree['layout'];
+  readonly found: string;
 }
 
 export function summarizeTree(tree: SourceTree): TreeSummary {
-  return { root: tree.root, sources: relative(tree.root, tree.sources) || '.', layout: tree.layout };
+  return { root: tree.root, sources: relative(tree.root, tree.sources) || '.', layout: tree.layout, found: tree.found };
 }
 
 export interface TreeOptions {
-  /** The workspace holding `llm-d-inference-scheduler/`. Defaults to the current folder. */
+  /**
+   * The workspace holding the llm-d tree, the llm-d tree itself, or a folder inside it. Defaults to
+   * the current folder.
+   */
   readonly root?: string | undefined;
   /** Any tree holding the EPP sources (a GIE or llm-d checkout); overrides the workspace search. */
   readonly source?: string | undefined;
@@ -48,29 +57,106 @@ function existingDir(path: string, flag: string): string {
   return realpathSync(path);
 }
 
+/** The module path a folder's go.mod declares, if it has one. */
+function declaredModule(dir: string): string | undefined {
+  const goMod = join(dir, 'go.mod');
+  if (!existsSync(goMod)) return undefined;
+  return /^module\s+("?)([^\s"]+)\1\s*$/m.exec(readFileSync(goMod, 'utf8'))?.[2];
+}
+
+/** An llm-d tree: its go.mod declares llm-d's module, or (the seed's layout) it is named llm-d-inference-scheduler/. */
+function isLlmdTree(dir: string): boolean {
+  if (basename(dir) === LLMD_DIR) return true;
+  const module = declaredModule(dir);
+  return module !== undefined && (LLMD_MODULES as readonly string[]).includes(module);
+}
+
+/** The folders directly in `dir` that are llm-d trees, whatever they are called. */
+function llmdTreesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => (e.isDirectory() || (e.isSymbolicLink() && statSync(join(dir, e.name), { throwIfNoEntry: false })?.isDirectory())) && !e.name.startsWith('.'))
+    .map((e) => join(dir, e.name))
+    .filter(isLlmdTree)
+    .sort();
+}
+
+/**
+ * The llm-d tree a folder names: a folder in it (the workspace), or the folder itself or the first
+ * folder above it whose go.mod declares llm-d's module (run from inside the tree, at any depth).
+ */
+export function findLlmdTree(start: string): { llmd: string; how: string } | undefined {
+  const inside = llmdTreesIn(start);
+  if (inside.length > 1) {
+    throw new UsageError(
+      `${start} holds ${inside.length} llm-d trees (${inside.map((d) => basename(d) + '/').join(', ')}), and instrument keeps one record per workspace`,
+      'Keep one llm-d tree per folder (move the others elsewhere), or point --source at the one to patch.',
+    );
+  }
+  if (inside.length === 1) return { llmd: inside[0]!, how: `in ${start}` };
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (isLlmdTree(dir)) return { llmd: dir, how: dir === start ? `at ${start}` : `above ${start}` };
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Neither the folder, nor a folder in it or above it, is an llm-d tree. */
+export class NoLlmdTreeError extends UsageError {}
+
+/**
+ * The workspace a command that reads no sources (load, deploy, logs…) takes its
+ * instrument.config.json from: the same tree apply would work on, named the same ways; when there
+ * is none, the named folder itself (the configuration does not need the sources).
+ */
+export function findWorkspace(options: TreeOptions): { root: string; found: string; tree: SourceTree | undefined } {
+  try {
+    const tree = resolveTree(options);
+    return { root: tree.root, found: tree.found, tree };
+  } catch (error) {
+    if (!(error instanceof NoLlmdTreeError)) throw error;
+    const root = existingDir(resolve(options.cwd, options.root ?? '.'), options.root === undefined ? 'the current folder' : '--root');
+    return { root, found: `no llm-d tree in or above ${root}; workspace ${root}`, tree: undefined };
+  }
+}
+
+/**
+ * The tree a command works on. With --source, that tree as it is. Otherwise the llm-d tree that
+ * --root (default: the current folder) names, see findLlmdTree; its parent folder is the workspace,
+ * where instrument keeps its record, so that every way of naming the tree finds the same record.
+ */
 export function resolveTree(options: TreeOptions): SourceTree {
   if (options.source !== undefined) {
     const dir = existingDir(resolve(options.cwd, options.source), '--source');
-    return { root: dir, sources: dir, layout: 'source', llmd: undefined };
+    return { root: dir, sources: dir, layout: 'source', llmd: undefined, found: `EPP sources: ${dir} (--source)` };
   }
-  const root = existingDir(resolve(options.cwd, options.root ?? '.'), options.root === undefined ? 'the current folder' : '--root');
-  const llmd = join(root, LLMD_DIR);
-  const found = statSync(llmd, { throwIfNoEntry: false });
-  if (found && !found.isDirectory()) {
+  const start = existingDir(resolve(options.cwd, options.root ?? '.'), options.root === undefined ? 'the current folder' : '--root');
+  const named = join(start, LLMD_DIR);
+  if (statSync(named, { throwIfNoEntry: false })?.isFile()) {
     throw new UsageError(
-      `${llmd} is a file, not the llm-d checkout (a folder) instrument looks for`,
+      `${named} is a file, not the llm-d checkout (a folder) instrument looks for`,
       `Run instrument in the workspace whose ${LLMD_DIR}/ is the llm-d checkout, or point --source at the tree that holds the EPP.`,
     );
   }
+  const found = findLlmdTree(start);
   if (!found) {
-    throw new UsageError(
-      `${root} holds no ${LLMD_DIR}/ folder, so it is not an llm-d workspace`,
-      `Run instrument in the folder that holds ${LLMD_DIR}/, pass --root <workspace>, or point --source at any tree that holds the EPP (a GIE or llm-d checkout).`,
+    throw new NoLlmdTreeError(
+      `no llm-d tree in or above ${start}: no folder there holds a go.mod declaring ${LLMD_MODULES.join(' or ')}, and none is named ${LLMD_DIR}/`,
+      `Run instrument in the llm-d checkout (or any folder in it), in the folder that holds it, or pass --root <dir>; or point --source at any tree that holds the EPP (a GIE or llm-d checkout).`,
     );
   }
+  const { llmd } = found;
+  const root = dirname(llmd);
+  const siblings = llmdTreesIn(root);
+  if (siblings.length > 1) {
+    throw new UsageError(
+      `the workspace ${root} holds ${siblings.length} llm-d trees (${siblings.map((d) => basename(d) + '/').join(', ')}), and instrument keeps one record per workspace`,
+      'Keep one llm-d tree per folder (move the others elsewhere), or point --source at the one to patch.',
+    );
+  }
+  const module = declaredModule(llmd);
+  const what = `llm-d tree ${basename(llmd)}/${module ? ` (module ${module})` : ''} found ${found.how}; workspace ${root}`;
   const vendored = join(llmd, VENDORED_GIE_DIR);
-  if (existsSync(vendored)) return { root, sources: vendored, layout: 'vendored', llmd };
-  return { root, sources: llmd, layout: 'in-tree', llmd };
+  if (existsSync(vendored)) return { root, sources: vendored, layout: 'vendored', llmd, found: `${what}; EPP sources: the vendored GIE copy ${relative(root, vendored)}/` };
+  return { root, sources: llmd, layout: 'in-tree', llmd, found: `${what}; EPP sources: ${basename(llmd)}/ itself` };
 }
 
 /**
@@ -86,7 +172,16 @@ const TARGETS: Record<TargetKind, { needle: string; signature: RegExp }> = {
 
 /** Folders Go itself ignores, and ones that never hold the EPP. */
 function skipped(name: string): boolean {
-  return name.startsWith('.') || name.startsWith('_') || name === 'testdata' || name === 'vendor' || name === 'node_modules';
+  return name.startsWith('.') || name.startsWith('_') || name === 'testdata' || name === 'vendor' || name === 'node_modules' || isLightweightEpp(name);
+}
+
+/**
+ * GIE v1.6.0 and later keep only a "lightweight EPP" (pkg/lwepp, cmd/lwepp). Its handlers package
+ * declares a StreamingServer.Process too, but it is not the EPP and has none of its scheduling, so
+ * its folders are never searched: such a tree then reads as one without the EPP, as it is.
+ */
+function isLightweightEpp(folderName: string): boolean {
+  return folderName === 'lwepp';
 }
 
 function isGoFile(name: string): boolean {

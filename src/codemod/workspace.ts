@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { GIE_MODULE, VENDORED_GIE_DIR, writablePath, type SourceTree } from './locate.ts';
 import { appendBlock, renderBlock, scanMarkers } from './markers.ts';
 import type { FileChange, PointOutcome } from './plan.ts';
@@ -71,7 +71,7 @@ function normalizeTarget(target: string): string {
  */
 export function planVendoredReplace(tree: SourceTree): { outcome: PointOutcome; change: FileChange | undefined } {
   const path = join(tree.llmd!, 'go.mod');
-  const display = 'llm-d-inference-scheduler/go.mod';
+  const display = relative(tree.root, path);
   const result = (status: PointOutcome['status'], detail?: string, line?: number) => ({
     id: REPLACE_POINT,
     title: 'Build from the vendored copy',

@@ -59,7 +59,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const warnings: string[] = [];
   if (tree.layout === 'vendored') {
     const { vendoredVersionWarning } = await import('./vendor.ts');
-    const warning = await vendoredVersionWarning(tree.root);
+    const warning = await vendoredVersionWarning(tree.llmd!);
     if (warning) warnings.push(warning);
   }
 

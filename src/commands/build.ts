@@ -6,6 +6,7 @@ import { commandLine, runTool } from '../build/exec.ts';
 import { checkImageReference } from '../build/names.ts';
 import { checkEngine, chooseRuntime, type Env, type RuntimeName } from '../build/runtime.ts';
 import { unifiedDiff } from '../codemod/unified-diff.ts';
+import { findWorkspace } from '../codemod/locate.ts';
 import { goModDirectives } from '../codemod/workspace.ts';
 import { DEFAULTS, loadConfig } from '../config.ts';
 import { OperationError, UsageError } from '../errors.ts';
@@ -13,8 +14,10 @@ import { status } from './status.ts';
 
 export interface BuildOptions {
   readonly cwd: string;
-  /** The workspace (default: the current folder); paths below are relative to it. */
+  /** The workspace, the llm-d tree or a folder in it (default: the current folder); paths below are relative to the workspace. */
   readonly root?: string | undefined;
+  /** The llm-d tree to build, named directly (as apply's --source). */
+  readonly source?: string | undefined;
   readonly tag?: string | undefined;
   readonly dockerfile?: string | undefined;
   readonly context?: string | undefined;
@@ -32,6 +35,8 @@ export interface BuildOptions {
 export interface BuildResult {
   readonly command: 'build';
   readonly status: 'built' | 'planned';
+  /** What was found: the llm-d tree and the workspace. */
+  readonly found: string;
   readonly image: string;
   readonly runtime: RuntimeName;
   /** The exact command (the derived Dockerfile's path is temporary). */
@@ -78,14 +83,20 @@ function localReplacements(context: string): string[] {
  * build uses a derived Dockerfile that also copies `_deps/` (the user's file is not touched).
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const root = resolve(options.cwd, options.root ?? '.');
+  const workspace = findWorkspace(options);
+  const root = workspace.root;
   const config = loadConfig(root);
   const image = checkImageReference(options.tag ?? config.image ?? DEFAULTS.image, '--tag');
-  const context = resolve(root, options.context ?? config.build?.context ?? DEFAULTS.build.context);
+  // The llm-d tree found (whatever its folder is called) is the default context; --source names it directly.
+  const tree = workspace.tree;
+  const treeDir = tree?.llmd ?? (tree?.layout === 'source' ? tree.sources : undefined);
+  const contextSetting = options.context ?? config.build?.context;
+  const context = contextSetting !== undefined ? resolve(root, contextSetting) : (treeDir ?? resolve(root, DEFAULTS.build.context));
   if (!existsSync(context) || !statSync(context).isDirectory()) throw new UsageError(`--context ${context}: no such folder`, 'Pass the folder docker builds from (llm-d-inference-scheduler/ in a workspace).');
-  let dockerfile = resolve(root, options.dockerfile ?? config.build?.dockerfile ?? DEFAULTS.build.dockerfile);
+  const dockerfileSetting = options.dockerfile ?? config.build?.dockerfile;
+  let dockerfile = dockerfileSetting !== undefined ? resolve(root, dockerfileSetting) : join(context, basename(DEFAULTS.build.dockerfile));
   const warnings: string[] = [];
-  if (options.dockerfile === undefined && config.build?.dockerfile === undefined && !existsSync(dockerfile) && existsSync(join(context, 'Dockerfile'))) {
+  if (dockerfileSetting === undefined && !existsSync(dockerfile) && existsSync(join(context, 'Dockerfile'))) {
     // llm-d v0.2 and v0.3 have a single Dockerfile.
     dockerfile = join(context, 'Dockerfile');
   }
@@ -97,7 +108,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const runtime = chooseRuntime(options.runtime ?? config.build?.runtime, options.env);
 
   if (!options.allowUnpatched) {
-    const { state } = await status({ cwd: options.cwd, root, source: undefined });
+    const { state } = await status({ cwd: options.cwd, root: options.root, source: options.source });
     if (state !== 'applied') {
       throw new OperationError(`the EPP sources are not instrumented (instrument status: ${state})`, 'Run `instrument apply` first, or pass --allow-unpatched to build them as they are.');
     }
@@ -142,6 +153,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const result = (status: BuildResult['status'], imageId?: string): BuildResult => ({
       command: 'build',
       status,
+      found: workspace.found,
       image,
       runtime,
       argv,

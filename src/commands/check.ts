@@ -15,6 +15,8 @@ export interface CheckOptions {
   /** A semantic-version range over the repository's tags. */
   readonly tags?: string | undefined;
   readonly build?: boolean | undefined;
+  /** Also run upstream's go test of the patched packages. */
+  readonly test?: boolean | undefined;
   /** How many refs at once. Defaults to the number of CPUs. */
   readonly jobs?: number | undefined;
   readonly cacheDir?: string | undefined;
@@ -47,7 +49,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   if (names.length === 0) throw new UsageError(`--tags ${options.tags}: no tag of ${options.upstream} is in that range`, 'List its tags with `git ls-remote --tags <upstream>`.');
   const targets = await Promise.all([...new Set(names)].map(async (ref) => ({ ref, commit: await resolveRef(repository, ref) })));
 
-  const work = mkdtempSync(join(tmpdir(), 'instrument-check-'));
+  // TMPDIR of the run's own environment, so that a caller (or a test) decides where checkouts go.
+  const work = mkdtempSync(join(options.env.TMPDIR ?? tmpdir(), 'instrument-check-'));
   const reports: RefReport[] = new Array(targets.length);
   try {
     let next = 0;
@@ -56,7 +59,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       while (next < targets.length) {
         const i = next++;
         const { ref, commit } = targets[i]!;
-        reports[i] = await verifyRef({ mirror: repository, ref, commit, dir: join(work, String(i)), build: options.build === true, env: options.env });
+        reports[i] = await verifyRef({ mirror: repository, ref, commit, dir: join(work, String(i)), build: options.build === true, test: options.test === true, env: options.env });
         options.onRef?.(reports[i]!, ++done, targets.length);
       }
     };
@@ -67,6 +70,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   return {
     upstream: options.upstream,
     build: options.build === true,
+    test: options.test === true,
     refs: reports,
     ok: reports.every(refPassed),
     durationMs: performance.now() - started,

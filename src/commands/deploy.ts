@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
 import { checkDuration, formatDuration } from '../build/duration.ts';
 import { commandLine, ToolError } from '../build/exec.ts';
 import { candidatePods, findEppConfig, readScoringSetup, type CandidatePod, type ScoringSetup } from '../build/inspect.ts';
 import { containers, getObject, kubectlLine, patch, patchArgs, rolloutArgs, rolloutStatus, type KubeConnection, type KubeObject, type Kubectl } from '../build/kube.ts';
 import { checkDnsLabel, checkImageReference, checkLabelSelector, checkResourceName } from '../build/names.ts';
 import type { Env } from '../build/runtime.ts';
+import { findWorkspace } from '../codemod/locate.ts';
 import { CONFIG_FILE, DEFAULTS, loadConfig, type WorkspaceConfig } from '../config.ts';
 import { OperationError, UsageError } from '../errors.ts';
 
@@ -15,7 +15,9 @@ export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 export interface ClusterOptions {
   readonly cwd: string;
+  /** The workspace whose configuration is read, named as for apply (see findWorkspace). */
   readonly root?: string | undefined;
+  readonly source?: string | undefined;
   readonly namespace?: string | undefined;
   readonly schedulerInstall?: string | undefined;
   readonly deployment?: string | undefined;
@@ -164,7 +166,7 @@ function kubectlFor(options: ClusterOptions): Kubectl {
 
 /** Reports the EPP's scoring configuration and the candidate pods. Changes nothing. */
 export async function inspect(options: ClusterOptions): Promise<InspectResult> {
-  const settings = clusterSettings(options, loadConfig(resolve(options.cwd, options.root ?? '.')));
+  const settings = clusterSettings(options, loadConfig(findWorkspace(options).root));
   const k = kubectlFor(options);
   const deployment = await getObject(k, 'deployment', settings.deployment, settings.namespace);
   const { scoring, pods, warnings } = await readSetup(k, settings, deployment);
@@ -278,7 +280,7 @@ async function switchImage(
  * deploy), it rolls out new pods the way `kubectl rollout restart` does.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const config = loadConfig(findWorkspace(options).root);
   const settings = clusterSettings(options, config);
   const image = checkImageReference(options.image ?? config.image ?? DEFAULTS.image);
   const k = kubectlFor(options);
@@ -335,7 +337,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
   // Checked before kubectl is asked anything: a bad name is a usage error, not a cluster failure.
   if (options.image !== undefined) checkImageReference(options.image);
-  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const config = loadConfig(findWorkspace(options).root);
   if (config.deploy?.rollbackImage !== undefined) checkImageReference(config.deploy.rollbackImage, `${CONFIG_FILE} deploy.rollbackImage`);
   const settings = clusterSettings(options, config);
   const k = kubectlFor(options);

@@ -1,13 +1,15 @@
-import { resolve } from 'node:path';
 import { chooseCluster, loadCommands, loadImage, type ClusterTarget } from '../build/cluster.ts';
 import type { KubeConnection } from '../build/kube.ts';
 import { checkImageReference } from '../build/names.ts';
 import { chooseRuntime, type Env, type RuntimeName } from '../build/runtime.ts';
+import { findWorkspace } from '../codemod/locate.ts';
 import { DEFAULTS, loadConfig } from '../config.ts';
 
 export interface LoadOptions {
   readonly cwd: string;
+  /** The workspace, named as for apply (the llm-d tree or a folder in it finds the same one). */
   readonly root?: string | undefined;
+  readonly source?: string | undefined;
   readonly image?: string | undefined;
   /** kind or minikube; default: from the current kubectl context. */
   readonly cluster?: string | undefined;
@@ -24,6 +26,8 @@ export interface LoadOptions {
 export interface LoadResult {
   readonly command: 'load';
   readonly status: 'loaded' | 'planned';
+  /** The workspace whose configuration was read, and the llm-d tree found there. */
+  readonly found: string;
   readonly image: string;
   readonly runtime: RuntimeName;
   readonly cluster: ClusterTarget;
@@ -35,7 +39,8 @@ export interface LoadResult {
 
 /** Loads the built image into a local kind or minikube cluster and checks it arrived on the nodes. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
-  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+  const workspace = findWorkspace(options);
+  const config = loadConfig(workspace.root);
   const image = checkImageReference(options.image ?? config.image ?? DEFAULTS.image);
   const runtime = chooseRuntime(options.runtime ?? config.build?.runtime, options.env);
   const commands: string[][] = [];
@@ -52,8 +57,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   );
   if (options.dryRun) {
     for (const argv of loadCommands(cluster, image, runtime, '<temporary>/image.tar')) commands.push(argv);
-    return { command: 'load', status: 'planned', image, runtime, cluster, commands, verifiedOn: [] };
+    return { command: 'load', status: 'planned', found: workspace.found, image, runtime, cluster, commands, verifiedOn: [] };
   }
   const verifiedOn = await loadImage(cluster, image, runtime, options.env, record);
-  return { command: 'load', status: 'loaded', image, runtime, cluster, commands, verifiedOn };
+  return { command: 'load', status: 'loaded', found: workspace.found, image, runtime, cluster, commands, verifiedOn };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync
 import { basename, dirname, join, relative } from 'node:path';
 import { cloneAt, describeCheckout } from '../build/git.ts';
 import { OperationError, UsageError } from '../errors.ts';
-import { GIE_MODULE, LLMD_DIR, VENDORED_GIE_DIR, resolveTree, type TreeOptions } from '../codemod/locate.ts';
+import { GIE_MODULE, VENDORED_GIE_DIR, resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
 import { readState } from '../codemod/state.ts';
 import { requiredGieVersion } from '../codemod/workspace.ts';
 
@@ -14,9 +14,9 @@ export function versionToRef(version: string): { ref: string; kind: 'commit' | '
   return pseudo ? { ref: pseudo[1]!, kind: 'commit' } : { ref: version.replace(/\+incompatible$/, ''), kind: 'tag' };
 }
 
-function llmdGoMod(root: string): { path: string; required: string | undefined } {
-  const path = join(root, LLMD_DIR, 'go.mod');
-  if (!existsSync(path)) throw new UsageError(`${path} does not exist`, `Run instrument in the workspace that holds ${LLMD_DIR}/, or pass --root.`);
+function llmdGoMod(llmd: string): { path: string; required: string | undefined } {
+  const path = join(llmd, 'go.mod');
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist`, `Run instrument in the llm-d checkout or the workspace that holds it, or pass --root.`);
   return { path, required: requiredGieVersion(readFileSync(path, 'utf8')) };
 }
 
@@ -24,10 +24,11 @@ function llmdGoMod(root: string): { path: string; required: string | undefined }
  * Says whether the vendored copy is the GIE version llm-d's go.mod requires. The copy's version is
  * read from its git checkout (as `instrument vendor` leaves it); without git it cannot be told.
  */
-export async function vendoredVersionWarning(root: string): Promise<string | undefined> {
-  const { required } = llmdGoMod(root);
+export async function vendoredVersionWarning(llmd: string): Promise<string | undefined> {
+  const LLMD_DIR = basename(llmd);
+  const { required } = llmdGoMod(llmd);
   if (!required) return `${LLMD_DIR}/go.mod does not require ${GIE_MODULE}, so the vendored copy may not be used at all`;
-  const dir = join(root, LLMD_DIR, VENDORED_GIE_DIR);
+  const dir = join(llmd, VENDORED_GIE_DIR);
   const checkout = await describeCheckout(dir);
   const wanted = versionToRef(required);
   if (!checkout) {
@@ -49,6 +50,7 @@ export interface VendorOptions extends TreeOptions {
 export interface VendorResult {
   readonly command: 'vendor';
   readonly status: 'vendored' | 'present';
+  readonly tree: TreeSummary;
   readonly dir: string;
   readonly version: string;
   readonly ref: string;
@@ -60,16 +62,18 @@ export interface VendorResult {
 
 /** Fills `_deps/gateway-api-inference-extension` with the GIE version that llm-d's go.mod requires. */
 export async function vendor(options: VendorOptions): Promise<VendorResult> {
-  const tree = resolveTree({ ...options, source: undefined });
-  const { required } = llmdGoMod(tree.root);
-  if (!required) throw new OperationError(`${LLMD_DIR}/go.mod does not require ${GIE_MODULE}`, 'Nothing to vendor: this llm-d version keeps the EPP in its own tree (pkg/epp).');
+  // vendor fills the llm-d tree's _deps/, so --source names that tree the way --root does.
+  const tree = resolveTree({ cwd: options.cwd, root: options.source ?? options.root, source: undefined });
+  const llmd = tree.llmd!;
+  const { required } = llmdGoMod(llmd);
+  if (!required) throw new OperationError(`${basename(llmd)}/go.mod does not require ${GIE_MODULE}`, 'Nothing to vendor: this llm-d version keeps the EPP in its own tree (pkg/epp).');
   const { ref } = versionToRef(required);
-  const dir = join(tree.root, LLMD_DIR, VENDORED_GIE_DIR);
+  const dir = join(llmd, VENDORED_GIE_DIR);
   const upstream = options.upstream ?? DEFAULT_GIE_UPSTREAM;
   const shown = relative(tree.root, dir);
   const present = existsSync(dir);
   if (present && !options.force) {
-    return { command: 'vendor', status: 'present', dir: shown, version: required, ref, commit: (await describeCheckout(dir))?.commit, upstream };
+    return { command: 'vendor', status: 'present', tree: summarizeTree(tree), dir: shown, version: required, ref, commit: (await describeCheckout(dir))?.commit, upstream };
   }
   if (present && readState(tree)) {
     throw new OperationError(`the patches are applied in ${shown}`, 'Run `instrument revert` first, then vendor again.');
@@ -98,6 +102,7 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
   return {
     command: 'vendor',
     status: 'vendored',
+    tree: summarizeTree(tree),
     dir: shown,
     version: required,
     ref,

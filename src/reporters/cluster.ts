@@ -3,7 +3,7 @@ import type { DeployPlan, DeployResult, InspectResult } from '../commands/deploy
 import type { LoadResult } from '../commands/load.ts';
 import { commandLine } from '../build/exec.ts';
 import type { ScoringSetup, CandidatePod } from '../build/inspect.ts';
-import { warnings as warningLines, type Rendered, type Style } from './text.ts';
+import { foundLine, warnings as warningLines, type Rendered, type Style } from './text.ts';
 
 export function renderBuild(result: BuildResult, style: Style): Rendered {
   const lines: string[] = [];
@@ -18,7 +18,7 @@ export function renderBuild(result: BuildResult, style: Style): Rendered {
     lines.push(`Dockerfile: ${result.dockerfile.path}: ${result.dockerfile.reason}`);
     lines.push('Next: `instrument load` puts it into a kind or minikube cluster.');
   }
-  return { stdout: lines.join('\n') + '\n', stderr: warningLines(result.warnings, style) };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result) + warningLines(result.warnings, style) };
 }
 
 export function renderLoad(result: LoadResult, style: Style): Rendered {
@@ -27,7 +27,7 @@ export function renderLoad(result: LoadResult, style: Style): Rendered {
     result.status === 'planned'
       ? [`dry run: would load ${result.image} into ${where}; commands:`, ...result.commands.map((c) => `  ${commandLine(c)}`)]
       : [style.ok(`loaded ${result.image} into ${where}`), `found on: ${result.verifiedOn.join(', ')}`, 'Next: `instrument deploy`.'];
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result) };
 }
 
 function scoringLines(scoring: ScoringSetup | undefined, pods: readonly CandidatePod[], style: Style): string[] {

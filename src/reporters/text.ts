@@ -47,6 +47,14 @@ function recoveryLine(recovered: Recovery | undefined): string[] {
   return [`recovered an interrupted ${recovered.operation} (started ${recovered.startedAt})${files}${removed}`];
 }
 
+/**
+ * What the command found (the llm-d tree and workspace, or the --source tree), once, on stderr:
+ * stdout stays the result alone (a diff stays a diff for `git apply`).
+ */
+export function foundLine(tree: { readonly found: string }): string {
+  return `${tree.found}\n`;
+}
+
 /** Warnings, one `warning:` line each (for stderr). */
 export function warnings(list: readonly string[], style: Style): string {
   return list.map((w) => `${style.warn('warning:')} ${w}\n`).join('');
@@ -66,7 +74,7 @@ export function renderApply(result: ApplyResult, style: Style): Rendered {
   ];
   if (result.status === 'applied') lines.push('', 'Next: `instrument diff` shows the change, `instrument build` builds the image, `instrument revert` undoes it.');
   const stdout = (result.diff ? result.diff + '\n' : '') + lines.join('\n') + '\n';
-  return { stdout, stderr: warnings(result.warnings, style) };
+  return { stdout, stderr: foundLine(result.tree) + warnings(result.warnings, style) };
 }
 
 export function renderRevert(result: RevertResult, style: Style): Rendered {
@@ -93,7 +101,7 @@ export function renderRevert(result: RevertResult, style: Style): Rendered {
   if (result.status === 'refused') {
     lines.push('', 'Fix what each refused file says and run `instrument revert` again. For blocks edited by hand, `instrument revert --force` removes them with your edits in them and keeps everything else.');
   }
-  return { stdout: lines.join('\n') + '\n', stderr: warnings(result.warnings, style) };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) + warnings(result.warnings, style) };
 }
 
 export function renderStatus(result: StatusResult, style: Style): Rendered {
@@ -111,24 +119,26 @@ export function renderStatus(result: StatusResult, style: Style): Rendered {
     lines.push(`  ${style.ok('applied    ')}  ${p.id.padEnd(width)}  ${p.file}:${p.line}${notes.length ? '  ' + notes.join(', ') : ''}`);
   }
   if (result.state !== 'not-applied' && !result.recorded) lines.push(style.warn('  (no record of the apply: hashes cannot be checked)'));
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) };
 }
 
 export function renderDiff(result: DiffResult, style: Style): Rendered {
   const failed = result.points.filter((p) => p.status === 'missing' || p.status === 'ambiguous');
   if (failed.length > 0) {
-    return { stdout: '', stderr: [style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
+    return { stdout: '', stderr: foundLine(result.tree) + [style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
   }
-  return { stdout: result.diff, stderr: result.diff === '' ? 'no difference\n' : '' };
+  return { stdout: result.diff, stderr: foundLine(result.tree) + (result.diff === '' ? 'no difference\n' : '') };
 }
 
 export function renderVendor(result: VendorResult): Rendered {
-  const lines =
-    result.status === 'present'
+  const lines: string[] = [];
+  lines.push(
+    ...(result.status === 'present'
       ? [`${result.dir} already exists (commit ${result.commit?.slice(0, 12) ?? 'unknown'}); go.mod requires ${result.version}. Use --force to replace it.`]
       : [
           `vendored ${result.upstream} at ${result.ref} (${result.commit?.slice(0, 12)}) into ${result.dir}, as go.mod requires ${result.version}`,
           ...(result.movedAside ? [`the previous copy was moved to ${result.movedAside}`] : []),
-        ];
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+        ]),
+  );
+  return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) };
 }

@@ -21,7 +21,7 @@ describe('the built instrument binary', () => {
     expect(unknown.stderr).toContain("unknown option '--frobnicate'");
     const noWorkspace = await spawnCli(['status'], { cwd });
     expect(noWorkspace.exitCode).toBe(2);
-    expect(noWorkspace.stderr).toContain('holds no llm-d-inference-scheduler/ folder');
+    expect(noWorkspace.stderr).toContain('no llm-d tree in or above');
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,54 @@ describe('instrument check', () => {
     expect(detail.message).toMatch(/go build: pkg\/epp\/scheduling\/framework\/scheduler_profile\.go:\d+: .*NamespacedName/);
   });
 
+  it('with --build --test, a tree with a go.work (the v1.4.0 shape) passes: what go writes is no revert mismatch and stays in no tree', async () => {
+    const upstream = makeUpstream([{ ref: 'v1.4.0', tree: { shape: 'g14', goWork: true } }]);
+    // The shape is faithful: a build of the plain export writes go.work.sum, which the export lacks.
+    const plain = tempDir();
+    execFileSync('sh', ['-c', `git --git-dir '${upstream}/.git' archive v1.4.0 | tar -x -C '${plain}'`]);
+    expect(existsSync(join(plain, 'go.work.sum'))).toBe(false);
+    execFileSync('go', ['build', './pkg/epp/scheduling'], { cwd: plain, env: env(), stdio: 'pipe' });
+    expect(existsSync(join(plain, 'go.work.sum'))).toBe(true);
+
+    const tmp = tempDir('instrument-tmp-');
+    const run = await cli(check('--upstream', upstream, '--ref', 'v1.4.0', '--build', '--test', '--format', 'json'), { cwd: tempDir(), env: { ...env(), TMPDIR: tmp } });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const [ref] = JSON.parse(run.stdout).refs;
+    expect(Object.values(ref.cells)).toEqual(POINT_IDS.map(() => 'ok'));
+    expect(ref.details).toEqual([]);
+    expect(ref.upstreamFailures).toEqual([]);
+    // Every checkout and copy is gone afterwards.
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('with --test, runs upstream\'s tests of the patched packages: a test the patches break fails its points, one that fails without them is upstream\'s', async () => {
+    const upstream = makeUpstream([
+      { ref: 'v1.2.0', tree: { shape: 'g12' } },
+      { ref: 'v1.2.1', tree: { shape: 'g12', extraTests: ['quiet', 'needs-cluster'] } },
+    ]);
+    const args = check('--upstream', upstream, '--ref', 'v1.2.0', '--ref', 'v1.2.1', '--build', '--test');
+    const run = await cli([...args, '--format', 'json'], { cwd: tempDir(), env: env() });
+    expect(run.exitCode, run.stderr).toBe(1);
+    const [clean, broken] = JSON.parse(run.stdout).refs;
+    expect(Object.values(clean.cells)).toEqual(POINT_IDS.map(() => 'ok'));
+    expect(clean.upstreamFailures).toEqual([]);
+    expect(broken.cells).toEqual({
+      'profile.candidates': 'tests-fail',
+      'profile.scores': 'tests-fail',
+      'profile.picked': 'tests-fail',
+      'server.request': 'ok',
+      'server.selected': 'ok',
+    });
+    expect(broken.details).toHaveLength(1);
+    expect(broken.details[0].message).toMatch(/^go test: pkg\/epp\/scheduling\/framework: TestRunIsQuietAtDefaultVerbosity fails with the patches and passes without them\n.*instrument: candidate endpoints/s);
+    expect(broken.upstreamFailures).toEqual(['pkg/epp/handlers: TestServerAgainstTestCluster']);
+
+    const text = await cli(args, { cwd: tempDir(), env: env() });
+    expect(text.stdout).toMatch(/^v1\.2\.1 +[0-9a-f]{12} +tests fail +tests fail +tests fail +ok +ok$/m);
+    expect(text.stdout).toContain("v1.2.1: upstream's own tests that fail without the patches too (not counted against them):\n  pkg/epp/handlers: TestServerAgainstTestCluster");
+    expect(text.stdout).toContain('(with --build --test)');
+  });
+
   it('with --build and no Go on PATH, says so plainly and fails', async () => {
     const upstream = makeUpstream([{ ref: 'v1.2.0', tree: { shape: 'g12' } }]);
     const goBin = dirname(execFileSync('sh', ['-c', 'command -v go']).toString().trim());
@@ -153,5 +201,11 @@ describe('the upstream compatibility workflow', () => {
     const checks = runs.filter((r) => r.includes('instrument.cjs check'));
     expect(checks.some((r) => r.includes('gateway-api-inference-extension') && r.includes("--tags '>=v0.4.0 <=v1.5.0'") && r.includes('--build'))).toBe(true);
     expect(checks.some((r) => r.includes('llm-d/llm-d-router') && r.includes('--ref main') && r.includes('--build'))).toBe(true);
+    expect(checks.every((r) => r.includes('--test')), 'every check runs upstream\'s tests').toBe(true);
+    // Refs share the Go caches, restored with the upstream clones; npm's cache comes from setup-node.
+    const steps = Object.values(workflow.jobs as Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }>).flatMap((job) => job.steps);
+    const cache = steps.find((s) => s.uses?.startsWith('actions/cache@'));
+    expect(cache?.with?.path?.split('\n').filter(Boolean)).toEqual(['~/go/pkg/mod', '~/.cache/go-build', '~/.cache/instrument/upstream']);
+    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.cache).toBe('npm');
   });
 });

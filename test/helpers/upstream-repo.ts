@@ -1,11 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { copyFixture, TARGET_FILES, tempDir, type Shape } from './fixtures.ts';
+import { dirname, join } from 'node:path';
+import { copyFixture, FIXTURES, TARGET_FILES, tempDir, type Shape } from './fixtures.ts';
+
+/**
+ * Unit tests added to a tree (test/go-fixtures/extra-tests): `quiet` is broken by the patches (g12
+ * only), `needs-cluster` fails with or without them.
+ */
+export type ExtraTest = 'quiet' | 'needs-cluster';
 
 /** What one commit of the test upstream holds. */
 export type UpstreamTree =
-  | { readonly shape: Shape }
+  | {
+      readonly shape: Shape;
+      /** GIE v1.4.0 and later: a go.work over the module and ./conformance, whose build writes go.work.sum. */
+      readonly goWork?: boolean;
+      readonly extraTests?: readonly ExtraTest[];
+    }
   /** GIE v1.6.0: the EPP is gone, only the lightweight EPP is left. */
   | { readonly noEpp: true }
   /** Two files declare SchedulerProfile.Run. */
@@ -17,12 +28,15 @@ const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=upstream', '-c', 'user.email=upstream@example.invalid', ...args], { cwd, stdio: 'pipe' }).toString();
 
 function fill(dir: string, tree: UpstreamTree): void {
-  if ('shape' in tree) copyFixture(tree.shape, dir);
-  else if ('noEpp' in tree) {
-    mkdirSync(join(dir, 'pkg', 'lwepp'), { recursive: true });
-    writeFileSync(join(dir, 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension\n\ngo 1.24.0\n');
-    writeFileSync(join(dir, 'pkg', 'lwepp', 'lwepp.go'), '// instrument test fixture: the shape of GIE v1.6.0, which has no EPP.\npackage lwepp\n');
-  } else if ('ambiguous' in tree) {
+  if ('shape' in tree) {
+    copyFixture(tree.shape, dir);
+    if (tree.goWork) addGoWork(dir);
+    for (const test of tree.extraTests ?? []) {
+      const into = test === 'quiet' ? dirname(TARGET_FILES[tree.shape].profile) : dirname(TARGET_FILES[tree.shape].server);
+      cpSync(join(FIXTURES, 'extra-tests', `${test.replace('-', '_')}_test.go`), join(dir, into, `${test.replace('-', '_')}_test.go`));
+    }
+  }
+  else if ('noEpp' in tree) writeLightweightEppTree(dir); else if ('ambiguous' in tree) {
     copyFixture(tree.ambiguous, dir);
     const copy = join(dir, 'pkg', 'epp', 'scheduling', 'v2');
     mkdirSync(copy, { recursive: true });
@@ -31,6 +45,52 @@ function fill(dir: string, tree: UpstreamTree): void {
     copyFixture(tree.renamedField, dir);
     renameEverywhere(dir);
   }
+}
+
+/**
+ * The shape of GIE v1.6.0 and later: no pkg/epp, only the lightweight EPP, whose handlers package
+ * declares a StreamingServer with a Process method of the same name as the EPP's.
+ */
+export function writeLightweightEppTree(dir: string): void {
+  mkdirSync(join(dir, 'pkg', 'lwepp', 'handlers'), { recursive: true });
+  mkdirSync(join(dir, 'cmd', 'lwepp'), { recursive: true });
+  writeFileSync(join(dir, 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension\n\ngo 1.25.0\n');
+  writeFileSync(
+    join(dir, 'pkg', 'lwepp', 'handlers', 'server.go'),
+    [
+      '// instrument test fixture: the shape of GIE v1.6.0, which has no EPP, only the lightweight one.',
+      'package handlers',
+      '',
+      '// Stream is what Process reads requests from.',
+      'type Stream interface{ Recv() (string, error) }',
+      '',
+      '// StreamingServer answers the gateway with a fixed endpoint.',
+      'type StreamingServer struct{ endpoint string }',
+      '',
+      '// Process serves one stream until it ends.',
+      'func (s *StreamingServer) Process(srv Stream) error {',
+      '\tfor {',
+      '\t\tif _, err := srv.Recv(); err != nil {',
+      '\t\t\treturn err',
+      '\t\t}',
+      '\t}',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'cmd', 'lwepp', 'main.go'), '// instrument test fixture: the lightweight EPP\'s command.\npackage main\n\nfunc main() {}\n');
+}
+
+/**
+ * The workspace shape of GIE v1.4.0 and later: go.work uses the module and ./conformance. The
+ * conformance module asks for a version of a dependency whose checksum no go.sum holds, so the go
+ * command writes it to go.work.sum on the first build, as it does in the real trees.
+ */
+function addGoWork(dir: string): void {
+  writeFileSync(join(dir, 'go.work'), 'go 1.25.0\n\nuse (\n\t.\n\t./conformance\n)\n');
+  mkdirSync(join(dir, 'conformance'));
+  writeFileSync(join(dir, 'conformance', 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension/conformance\n\ngo 1.25.0\n\nrequire github.com/google/uuid v1.5.0\n');
+  writeFileSync(join(dir, 'conformance', 'conformance.go'), '// instrument test fixture: the conformance module of the GIE v1.4.0 workspace shape.\npackage conformance\n\nimport "github.com/google/uuid"\n\n// NewID names a conformance run.\nvar NewID = uuid.NewString\n');
 }
 
 /** Renames PodInfo.NamespacedName to Key in every Go file (types.NamespacedName, the type, stays). */

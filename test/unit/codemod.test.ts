@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { POINT_IDS } from '../../src/codemod/patch.ts';
 import { cli } from '../helpers/cli.ts';
 import { copyFixture, helperFile, REPO, SHAPES, TARGET_FILES, tempDir, treeSnapshot } from '../helpers/fixtures.ts';
+import { writeLightweightEppTree } from '../helpers/upstream-repo.ts';
 
 interface JsonPoint {
   id: string;
@@ -215,14 +216,14 @@ describe('apply fails loudly and writes nothing', () => {
   });
 
   it('on a tree with no EPP, saying what it is', async () => {
+    // GIE v1.6.0: pkg/lwepp/handlers/server.go declares StreamingServer.Process, but it is not the EPP.
     const dir = tempDir();
-    mkdirSync(join(dir, 'pkg/lwepp'), { recursive: true });
-    writeFileSync(join(dir, 'go.mod'), 'module sigs.k8s.io/gateway-api-inference-extension\n');
-    writeFileSync(join(dir, 'pkg/lwepp/main.go'), 'package lwepp\n');
+    writeLightweightEppTree(dir);
     const run = await cli(['apply', '--source', dir], { cwd: dir });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('no EPP sources');
     expect(run.stderr).toContain('GIE v1.6.0 or later');
+    expect(run.stderr).not.toContain('missing');
     expect(existsSync(join(dir, '.instrument'))).toBe(false);
   });
 
