@@ -134,7 +134,10 @@ export async function runFaultInjection({ every = 1, seed = 1, timerKills = 100,
       else if (found !== entry && found !== patched.get(path)) problems.push(`${path} is neither its old nor its new bytes (${found})`);
     }
     for (const path of now.keys()) {
-      if (!pristine.has(path) && path !== '.instrument' && !path.startsWith('.instrument/') && !TEMPORARY.test(path)) problems.push(`${path} should not exist`);
+      if (pristine.has(path) || path === '.instrument' || path.startsWith('.instrument/') || TEMPORARY.test(path)) continue;
+      // A file apply creates (the helper file) is whole when it is absent or holds exactly apply's bytes.
+      if (!patched.has(path)) problems.push(`${path} should not exist`);
+      else if (now.get(path) !== patched.get(path)) problems.push(`${path}, which apply creates, is neither absent nor its new bytes (${now.get(path)})`);
     }
     return problems;
   };

@@ -126,7 +126,7 @@ export function runTransaction(tree: SourceTree, operation: Journal['operation']
     }
     commit();
   } catch (error) {
-    throw rollBack(tree, writes.slice(0, done), error);
+    throw rollBack(tree, writes, done, error);
   }
   rmSync(journalPath(tree), { force: true });
   syncDir(stateDir(tree));
@@ -149,23 +149,35 @@ export class TransactionFailure extends Error {
 /**
  * Puts back the files a failed run had already written, from the bytes they had before it (a
  * revert that fails is undone too: the files stay patched, as they were), then drops the journal.
- * If that fails as well, the journal stays for the next run's recovery.
+ * The write that failed (`writes[done]`) may have happened in part: its temporary file goes, and the
+ * file itself is put back only if it no longer holds its old bytes (a rename that went through
+ * before a later step of it failed). If that fails as well, the journal stays for the next run's
+ * recovery.
  */
-function rollBack(tree: SourceTree, written: readonly FileWrite[], error: unknown): TransactionFailure {
+function rollBack(tree: SourceTree, writes: readonly FileWrite[], done: number, error: unknown): TransactionFailure {
   try {
-    for (const write of [...written].reverse()) {
-      if (write.before === null) {
-        if (existsSync(write.path) && sha256(readFileSync(write.path)) === write.patchedSha256) rmSync(write.path);
-      } else {
-        writeFileAtomic(write.path, write.before);
-      }
+    const failed = writes[done];
+    if (failed) {
+      rmSync(ourTemporaryPath(failed.path), { force: true });
+      putBack(failed, true);
     }
+    for (const write of writes.slice(0, done).reverse()) putBack(write, false);
     rmSync(journalPath(tree), { force: true });
     syncDir(stateDir(tree));
     return new TransactionFailure(error, true);
   } catch (recoveryError) {
     return new TransactionFailure(error, false, recoveryError);
   }
+}
+
+function putBack(write: FileWrite, onlyIfChanged: boolean): void {
+  const present = existsSync(write.path);
+  if (write.before === null) {
+    if (present && sha256(readFileSync(write.path)) === write.patchedSha256) rmSync(write.path);
+    return;
+  }
+  if (onlyIfChanged && present && readFileSync(write.path).equals(write.before)) return;
+  writeFileAtomic(write.path, write.before);
 }
 
 function journalProblem(journal: unknown): string | undefined {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script (bench/), run by node directly as well
 import { snapshot } from '../../bench/fault-injection.mjs';
 import { BIN } from '../helpers/cli.ts';
-import { FIXTURES, TARGET_FILES, tempDir } from '../helpers/fixtures.ts';
+import { FIXTURES, helperFile, TARGET_FILES, tempDir } from '../helpers/fixtures.ts';
 
 /**
  * Bad input, one row each: the exit code, the first line of the message, and that nothing on disk
@@ -405,7 +405,7 @@ const ROWS: Row[] = [
     setup: (b) => {
       const dir = tree(b, true);
       const path = join(dir, PROFILE);
-      writeFileSync(path, readFileSync(path, 'utf8').replace('"point", "profile.picked"', '"point", "profile.picked", "mine", 1'));
+      writeFileSync(path, readFileSync(path, 'utf8').replace('instrRun.Total(instrEndpoint, instrTotal)', 'instrRun.Total(instrEndpoint, instrTotal+1)'));
       return src(dir, 'revert', '--json');
     },
     exit: 1,
@@ -414,7 +414,12 @@ const ROWS: Row[] = [
     also: (run) => {
       const result = JSON.parse(run.stdout) as { status: string; files: Array<{ path: string; outcome: string }> };
       expect(result.status).toBe('refused');
-      expect(Object.fromEntries(result.files.map((f) => [f.path, f.outcome]))).toEqual({ [PROFILE]: 'refused', [SERVER]: 'unchanged' });
+      expect(Object.fromEntries(result.files.map((f) => [f.path, f.outcome]))).toEqual({
+        [TARGET_FILES.g12.scheduler]: 'unchanged',
+        [PROFILE]: 'refused',
+        [helperFile('g12')]: 'unchanged',
+        [SERVER]: 'unchanged',
+      });
     },
   },
   {
@@ -511,7 +516,7 @@ const ROWS: Row[] = [
     name: 'not a workspace',
     setup: (b) => ({ args: ['apply'], cwd: b }),
     exit: 2,
-    first: /holds no llm-d-inference-scheduler\/ folder, so it is not an llm-d workspace$/,
+    first: /^error: no llm-d tree in or above .*: no folder there holds a go\.mod declaring github\.com\/llm-d\/llm-d-inference-scheduler or github\.com\/llm-d\/llm-d-router, and none is named llm-d-inference-scheduler\/$/,
   },
   {
     name: '--root that does not exist',

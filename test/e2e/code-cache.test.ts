@@ -67,7 +67,7 @@ describe('the code cache of the built command line', () => {
     const fixture = copyFixture('g12');
     const applied = await run(dir, ['apply', '--source', fixture]);
     expect(applied.exitCode, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain('applied 5 points');
+    expect(applied.stdout).toContain('applied 8 points');
     expect(applied.report!.rejected.sort()).toEqual([apply, lock].sort());
     expect(applied.report!.compiled).toEqual([transaction]);
 

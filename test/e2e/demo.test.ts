@@ -1,7 +1,6 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { POINT_IDS } from '../../src/codemod/patch.ts';
 import { REPO } from '../helpers/fixtures.ts';
 
 describe('the README main job (scripts/demo.sh)', () => {
@@ -9,9 +8,10 @@ describe('the README main job (scripts/demo.sh)', () => {
     const run = await execa('bash', [join(REPO, 'scripts', 'demo.sh')], { reject: false, all: true });
     expect(run.exitCode, run.all).toBe(0);
     const lines = run.stdout.split('\n');
-    for (const id of POINT_IDS) {
-      expect(lines.some((l) => l.includes('"x-request-id": "selftest-1"') && l.includes(`"point": "${id}"`)), id).toBe(true);
-    }
+    // Format 2 (docs/line-format.md): these points write lines; the profile.* points record into the run's line.
+    const mine = (id: string) => lines.filter((l) => l.includes('"x-request-id": "selftest-1"') && l.includes(`"point": "${id}"`));
+    for (const id of ['scheduler.profile', 'scheduler.decision', 'server.request', 'server.selected']) expect(mine(id), id).toHaveLength(1);
+    for (const field of ['profile', 'endpoints', 'filters', 'scorers', 'totals', 'picker', 'picked']) expect(mine('scheduler.profile')[0], field).toContain(`"${field}": `);
     expect(run.stdout).toMatch(/^@@ .* @@ profile\.candidates$/m);
     expect(run.stdout).toContain('applied      workspace.replace');
     // The scoring analysis on loopback: all 20 requests answered, read back with no problem.

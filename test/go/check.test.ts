@@ -32,17 +32,17 @@ describe('instrument check', () => {
     for (const r of report.refs) expect(Object.values(r.cells)).toEqual(POINT_IDS.map(() => 'ok'));
 
     const text = await cli([...args, '--format', 'text'], { cwd, env: e });
-    expect(text.stdout.split('\n')[0]).toMatch(/^ref +commit +profile\.candidates +profile\.scores +profile\.picked +server\.request +server\.selected$/);
-    expect(text.stdout).toMatch(/^v0\.4\.0 +[0-9a-f]{12} +ok +ok +ok +ok +ok$/m);
+    expect(text.stdout.split('\n')[0]).toMatch(/^ref +commit +scheduler\.profile +scheduler\.decision +profile\.candidates +profile\.filters +profile\.scores +profile\.picked +server\.request +server\.selected$/);
+    expect(text.stdout).toMatch(/^v0\.4\.0 +[0-9a-f]{12}(?: +ok){8}$/m);
     expect(text.stdout).toContain('10 ref(s) of');
-    expect(text.stdout).toContain('50 of 50 cells ok');
+    expect(text.stdout).toContain('80 of 80 cells ok');
 
     const junit = await cli([...args, '--format', 'junit', '--output', 'reports/check.xml'], { cwd, env: e });
     expect(junit.stdout).toBe('');
     const xml = readFileSync(join(cwd, 'reports', 'check.xml'), 'utf8');
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="instrument check [^"]+" tests="50" failures="0"/);
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="instrument check [^"]+" tests="80" failures="0"/);
     expect(xml.match(/<testsuite /g)).toHaveLength(10);
-    expect(xml.match(/<testcase /g)).toHaveLength(50);
+    expect(xml.match(/<testcase /g)).toHaveLength(80);
     expect(xml).not.toContain('<failure');
 
     const github = await cli([...args, '--format', 'github'], { cwd, env: e });
@@ -61,15 +61,19 @@ describe('instrument check', () => {
     expect(Object.values(gone.cells)).toEqual(POINT_IDS.map(() => 'no-epp'));
     expect(gone.details[0].message).toContain('GIE v1.6.0 or later');
     expect(ambiguous.cells).toEqual({
+      'scheduler.profile': 'ok',
+      // Its block calls into the profile's package, which is ambiguous.
+      'scheduler.decision': 'missing',
       'profile.candidates': 'ambiguous',
+      'profile.filters': 'ambiguous',
       'profile.scores': 'ambiguous',
       'profile.picked': 'ambiguous',
       'server.request': 'ok',
       'server.selected': 'ok',
     });
-    expect(ambiguous.details[0].message).toContain('declared in 2 files: pkg/epp/scheduling/framework/scheduler_profile.go, pkg/epp/scheduling/v2/scheduler_profile.go');
+    expect(ambiguous.details.find((d: { point: string }) => d.point === 'profile.candidates').message).toContain('declared in 2 files: pkg/epp/scheduling/framework/scheduler_profile.go, pkg/epp/scheduling/v2/scheduler_profile.go');
     const xml = readFileSync(join(cwd, 'junit.xml'), 'utf8');
-    expect(xml).toContain('failures="8"');
+    expect(xml).toContain('failures="13"');
     expect(xml).toContain('<failure type="no-epp" message="no EPP in this tree">');
     expect(xml).toContain('<failure type="ambiguous" message="ambiguous">');
 
@@ -100,8 +104,11 @@ describe('instrument check', () => {
     expect(Object.values(refs[2].cells)).toEqual(POINT_IDS.map(() => 'ok'));
     const broken = refs[1];
     expect(broken.cells).toEqual({
+      'scheduler.profile': 'ok',
+      'scheduler.decision': 'ok',
       'profile.candidates': 'compile-error',
-      'profile.scores': 'compile-error',
+      'profile.filters': 'ok',
+      'profile.scores': 'ok',
       'profile.picked': 'compile-error',
       'server.request': 'ok',
       'server.selected': 'compile-error',
@@ -143,18 +150,21 @@ describe('instrument check', () => {
     expect(Object.values(clean.cells)).toEqual(POINT_IDS.map(() => 'ok'));
     expect(clean.upstreamFailures).toEqual([]);
     expect(broken.cells).toEqual({
-      'profile.candidates': 'tests-fail',
-      'profile.scores': 'tests-fail',
-      'profile.picked': 'tests-fail',
+      'scheduler.profile': 'tests-fail',
+      'scheduler.decision': 'tests-fail',
+      'profile.candidates': 'ok',
+      'profile.filters': 'ok',
+      'profile.scores': 'ok',
+      'profile.picked': 'ok',
       'server.request': 'ok',
       'server.selected': 'ok',
     });
     expect(broken.details).toHaveLength(1);
-    expect(broken.details[0].message).toMatch(/^go test: pkg\/epp\/scheduling\/framework: TestRunIsQuietAtDefaultVerbosity fails with the patches and passes without them\n.*instrument: candidate endpoints/s);
+    expect(broken.details[0].message).toMatch(/^go test: pkg\/epp\/scheduling: TestScheduleIsQuietAtDefaultVerbosity fails with the patches and passes without them\n.*instrument: profile run/s);
     expect(broken.upstreamFailures).toEqual(['pkg/epp/handlers: TestServerAgainstTestCluster']);
 
     const text = await cli(args, { cwd: tempDir(), env: env() });
-    expect(text.stdout).toMatch(/^v1\.2\.1 +[0-9a-f]{12} +tests fail +tests fail +tests fail +ok +ok$/m);
+    expect(text.stdout).toMatch(/^v1\.2\.1 +[0-9a-f]{12} +tests fail +tests fail(?: +ok){6}$/m);
     expect(text.stdout).toContain("v1.2.1: upstream's own tests that fail without the patches too (not counted against them):\n  pkg/epp/handlers: TestServerAgainstTestCluster");
     expect(text.stdout).toContain('(with --build --test)');
   });

@@ -32,7 +32,7 @@ function fill(dir: string, tree: UpstreamTree): void {
     copyFixture(tree.shape, dir);
     if (tree.goWork) addGoWork(dir);
     for (const test of tree.extraTests ?? []) {
-      const into = test === 'quiet' ? dirname(TARGET_FILES[tree.shape].profile) : dirname(TARGET_FILES[tree.shape].server);
+      const into = test === 'quiet' ? dirname(TARGET_FILES[tree.shape].scheduler) : dirname(TARGET_FILES[tree.shape].server);
       cpSync(join(FIXTURES, 'extra-tests', `${test.replace('-', '_')}_test.go`), join(dir, into, `${test.replace('-', '_')}_test.go`));
     }
   }
