@@ -382,6 +382,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .command('logs')
     .description('capture EPP logs (cluster, container, file or stdin); print them, save them, or analyze them as they come')
     .option(...CONFIG_ROOT)
+    .option(...SOURCE)
     .option('--namespace <ns>', 'namespace of the EPP (default llm-d-inference-scheduler)')
     .option('--deployment <name>', 'the EPP Deployment (default gaie-inference-scheduling-epp)')
     .option('--container <name>', 'the container in the EPP pod (default: kubectl\'s choice)')
@@ -395,10 +396,12 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--json', 'with --analyze: one JSON document')
     .option('--html <file>', 'with --analyze: also write the HTML page');
   connectionOptions(logs).action(
-    async (flags: { root?: string; namespace?: string; deployment?: string; container?: string; since?: string; follow?: boolean; docker?: string; runtime?: 'docker' | 'podman'; file?: string; save?: string; analyze?: boolean; json?: boolean; html?: string; kubeconfig?: string; context?: string }) => {
+    async (flags: { root?: string; source?: string; namespace?: string; deployment?: string; container?: string; since?: string; follow?: boolean; docker?: string; runtime?: 'docker' | 'podman'; file?: string; save?: string; analyze?: boolean; json?: boolean; html?: string; kubeconfig?: string; context?: string }) => {
       const { logSource, captureLogs } = await import('./commands/logs.ts');
       const source = logSource({ cwd: io.cwd, ...flags, connection: connection(io, flags), stdin: io.stdin! });
       if (!flags.analyze && (flags.json || flags.html)) throw new UsageError('--json and --html go with --analyze', 'Add --analyze, or leave them out to print the raw lines.');
+      // What was found, once, on stderr (stdout carries the lines or the analysis alone).
+      io.stderr(source.found + '\n');
       const save = flags.save === undefined ? undefined : resolve(io.cwd, flags.save);
       await interruptible(io, async (signal) => {
         const lines = captureLogs(source, io.env, save, signal);

@@ -40,6 +40,8 @@ export interface ClusterOptions {
 
 /** What deploy found and is about to do, handed over before it changes anything. */
 export interface DeployPlan {
+  /** What was found: the llm-d tree and the workspace whose configuration was read (findWorkspace). */
+  readonly found: string;
   readonly scoring: ScoringSetup | undefined;
   readonly pods: readonly CandidatePod[];
   readonly warnings: readonly string[];
@@ -78,6 +80,8 @@ export interface Step {
 
 export interface InspectResult {
   readonly command: 'inspect';
+  /** What was found: the llm-d tree and the workspace whose configuration was read (findWorkspace). */
+  readonly found: string;
   readonly settings: Settings;
   readonly scoring: ScoringSetup;
   readonly pods: readonly CandidatePod[];
@@ -86,6 +90,8 @@ export interface InspectResult {
 
 export interface DeployResult {
   readonly command: 'deploy' | 'rollback';
+  /** What was found: the llm-d tree and the workspace whose configuration was read (findWorkspace). */
+  readonly found: string;
   readonly status: 'deployed' | 'rolled-back' | 'planned';
   readonly image: string;
   /** The image was already in place: new pods were rolled out instead (as `kubectl rollout restart`). */
@@ -166,11 +172,12 @@ function kubectlFor(options: ClusterOptions): Kubectl {
 
 /** Reports the EPP's scoring configuration and the candidate pods. Changes nothing. */
 export async function inspect(options: ClusterOptions): Promise<InspectResult> {
-  const settings = clusterSettings(options, loadConfig(findWorkspace(options).root));
+  const workspace = findWorkspace(options);
+  const settings = clusterSettings(options, loadConfig(workspace.root));
   const k = kubectlFor(options);
   const deployment = await getObject(k, 'deployment', settings.deployment, settings.namespace);
   const { scoring, pods, warnings } = await readSetup(k, settings, deployment);
-  return { command: 'inspect', settings, scoring, pods, warnings };
+  return { command: 'inspect', found: workspace.found, settings, scoring, pods, warnings };
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -280,7 +287,8 @@ async function switchImage(
  * deploy), it rolls out new pods the way `kubectl rollout restart` does.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const config = loadConfig(findWorkspace(options).root);
+  const workspace = findWorkspace(options);
+  const config = loadConfig(workspace.root);
   const settings = clusterSettings(options, config);
   const image = checkImageReference(options.image ?? config.image ?? DEFAULTS.image);
   const k = kubectlFor(options);
@@ -323,11 +331,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       }) so that they start from the image as it is now`,
     );
   }
-  options.onPlan?.({ scoring, pods, warnings });
+  options.onPlan?.({ found: workspace.found, scoring, pods, warnings });
   const wanted = { image, restartedAt: restart ? new Date().toISOString() : undefined };
   // A second deploy keeps the image recorded by the first, so rollback still goes back to the original.
   await switchImage(k, settings, wanted, previous ?? null, container.name, options, steps);
-  return { command: 'deploy', status: options.dryRun ? 'planned' : 'deployed', image, restarted: restart, previousImage: previous, settings, steps, scoring, pods, warnings };
+  return { command: 'deploy', found: workspace.found, status: options.dryRun ? 'planned' : 'deployed', image, restarted: restart, previousImage: previous, settings, steps, scoring, pods, warnings };
 }
 
 /**
@@ -337,7 +345,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
   // Checked before kubectl is asked anything: a bad name is a usage error, not a cluster failure.
   if (options.image !== undefined) checkImageReference(options.image);
-  const config = loadConfig(findWorkspace(options).root);
+  const workspace = findWorkspace(options);
+  const config = loadConfig(workspace.root);
   if (config.deploy?.rollbackImage !== undefined) checkImageReference(config.deploy.rollbackImage, `${CONFIG_FILE} deploy.rollbackImage`);
   const settings = clusterSettings(options, config);
   const k = kubectlFor(options);
@@ -360,5 +369,5 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
   if (explicit === undefined && recorded === undefined) warnings.push(`no image recorded by instrument deploy on ${holderName}; rolling back to deploy.rollbackImage from instrument.config.json: ${image}`);
   if (explicit !== undefined && recorded !== undefined && recorded !== explicit) warnings.push(`rolling back to ${explicit} (--image), not to ${recorded}, which deploy recorded`);
   await switchImage(k, settings, { image, restartedAt: undefined }, null, container.name, options, steps);
-  return { command: 'rollback', status: options.dryRun ? 'planned' : 'rolled-back', image, restarted: false, previousImage: container.image, settings, steps, scoring: undefined, pods: [], warnings };
+  return { command: 'rollback', found: workspace.found, status: options.dryRun ? 'planned' : 'rolled-back', image, restarted: false, previousImage: container.image, settings, steps, scoring: undefined, pods: [], warnings };
 }

@@ -1,17 +1,19 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkDuration } from '../build/duration.ts';
 import type { KubeConnection } from '../build/kube.ts';
 import { checkDnsLabel, checkResourceName } from '../build/names.ts';
 import { logLines, type LogSource } from '../analyze/sources.ts';
 import { openInput } from './analyze.ts';
+import { findWorkspace } from '../codemod/locate.ts';
 import { DEFAULTS, loadConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 
 export interface LogsOptions {
   readonly cwd: string;
   readonly root?: string | undefined;
+  /** The tree holding the EPP, as for apply; with --root, names the workspace whose configuration is read. */
+  readonly source?: string | undefined;
   readonly namespace?: string | undefined;
   readonly deployment?: string | undefined;
   readonly container?: string | undefined;
@@ -29,19 +31,21 @@ export interface LogsOptions {
 }
 
 /** Picks the source from the flags: a container, a file or standard input, else the cluster. */
-export function logSource(options: LogsOptions): LogSource {
-  const config = loadConfig(resolve(options.cwd, options.root ?? '.'));
+export function logSource(options: LogsOptions): LogSource & { readonly found: string } {
+  const { root, found } = findWorkspace(options);
+  const config = loadConfig(root);
   const chosen = [options.docker, options.file].filter((x) => x !== undefined).length;
   if (chosen > 1) throw new UsageError('--docker and --file name two sources', 'Read one source at a time.');
   const since = options.since ?? config.logs?.since ?? '10m';
   checkDuration(since, options.since !== undefined ? '--since' : 'logs.since in instrument.config.json');
-  if (options.file !== undefined) return { kind: 'stream', name: options.file, stream: openInput({ cwd: options.cwd, input: options.file, stdin: options.stdin }) };
+  if (options.file !== undefined) return { found, kind: 'stream', name: options.file, stream: openInput({ cwd: options.cwd, input: options.file, stdin: options.stdin }) };
   if (options.docker !== undefined) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.docker)) throw new UsageError(`--docker ${JSON.stringify(options.docker)} is not a container name`, 'Pass the name or id `docker ps` shows.');
-    return { kind: 'docker', runtime: options.runtime ?? 'docker', container: options.docker, since: options.since, follow: options.follow === true };
+    return { found, kind: 'docker', runtime: options.runtime ?? 'docker', container: options.docker, since: options.since, follow: options.follow === true };
   }
   const container = options.container ?? config.logs?.container;
   return {
+    found,
     kind: 'cluster',
     namespace: checkDnsLabel(options.namespace ?? config.deploy?.namespace ?? DEFAULTS.deploy.namespace, '--namespace'),
     deployment: checkResourceName(options.deployment ?? config.deploy?.deployment ?? DEFAULTS.deploy.deployment, '--deployment'),

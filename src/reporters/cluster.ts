@@ -46,13 +46,13 @@ function scoringLines(scoring: ScoringSetup | undefined, pods: readonly Candidat
 }
 
 export function renderInspect(result: InspectResult, style: Style): Rendered {
-  return { stdout: scoringLines(result.scoring, result.pods, style).join('\n') + '\n', stderr: warningLines(result.warnings, style) };
+  return { stdout: scoringLines(result.scoring, result.pods, style).join('\n') + '\n', stderr: foundLine(result) + warningLines(result.warnings, style) };
 }
 
 /** What deploy found, shown before it changes anything. */
 export function renderPlan(plan: DeployPlan, style: Style): Rendered {
   const lines = scoringLines(plan.scoring, plan.pods, style);
-  return { stdout: lines.length ? lines.join('\n') + '\n' : '', stderr: warningLines(plan.warnings, style) };
+  return { stdout: lines.length ? lines.join('\n') + '\n' : '', stderr: foundLine(plan) + warningLines(plan.warnings, style) };
 }
 
 /** The outcome; with `planShown`, the report and warnings renderPlan printed before are not repeated. */
@@ -73,5 +73,5 @@ export function renderDeploy(result: DeployResult, style: Style, { planShown = f
   } else {
     lines.push(style.ok(`rolled back deployment/${s.deployment} to ${result.image}`) + ` (via ${what}, namespace ${s.namespace})`);
   }
-  return { stdout: lines.join('\n') + '\n', stderr: planShown ? '' : warningLines(result.warnings, style) };
+  return { stdout: lines.join('\n') + '\n', stderr: planShown ? '' : foundLine(result) + warningLines(result.warnings, style) };
 }

@@ -36,6 +36,7 @@ describe('instrument deploy', () => {
     const before = await eppPods(ns);
     const result = await run(['deploy', '--namespace', ns, '--image', LOCAL]);
     expect(result.exitCode, result.both).toBe(0);
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('no llm-d tree in or above '))).toHaveLength(1);
 
     const si = await install(ns);
     expect(si.spec.epp.image).toBe(LOCAL);

@@ -16,6 +16,10 @@ describe('instrument inspect', () => {
     const result = await run(['inspect', '--namespace', ns, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
+    // What was found (here: no llm-d tree, so the folder itself is the workspace), once, on stderr.
+    expect(report.found).toMatch(/^no llm-d tree in or above .*; workspace /);
+    const text = await run(['inspect', '--namespace', ns]);
+    expect(text.stderr.split('\n').filter((l) => l.startsWith('no llm-d tree in or above '))).toHaveLength(1);
     expect(report.scoring.configMap).toBe('gaie-epp-config');
     expect(report.scoring.watched).toEqual([
       { type: 'active-request-scorer', configured: true, names: ['active-request-scorer'], uses: [{ profile: 'default', weight: 2 }] },

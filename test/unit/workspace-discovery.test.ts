@@ -59,6 +59,13 @@ describe('finding the llm-d tree (issue 12)', () => {
     expect(load.exitCode, load.stderr).toBe(0);
     expect(load.stderr.split('\n')[0]).toBe(`${found} at ${clone}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
 
+    const logFile = join(tempDir(), 'epp.log');
+    writeFileSync(logFile, '');
+    const logs = await cli(['logs', '--file', logFile, '--root', deep], { cwd: tempDir(), env });
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    expect(logs.stderr.split('\n')[0]).toBe(`${found} above ${deep}; workspace ${parent}; EPP sources: llm-d-router/ itself`);
+    expect(saysFound(logs)).toBe(1);
+
     const revert = await cli(['revert', '--root', parent], { cwd: tempDir(), env });
     expect(revert.exitCode, revert.stderr).toBe(0);
     expect(saysFound(revert)).toBe(1);
