@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,20 @@ describe('the vendored workspace', () => {
     );
     expect((await cli(['revert'], { cwd: root })).exitCode).toBe(0);
     expect(treeSnapshot(root)).toEqual(before);
+  });
+
+  it('vendors into the llm-d tree found by its module path, whatever its folder is called, from inside it', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    const renamed = join(root, 'scheduler');
+    renameSync(join(root, LLMD), renamed);
+    const vendored = await cli(['vendor', '--upstream', upstream], { cwd: join(renamed, 'pkg') });
+    expect(vendored.exitCode, vendored.stderr).toBe(0);
+    expect(vendored.stderr.split('\n')[0]).toMatch(/^llm-d tree scheduler\/ \(module github\.com\/llm-d\/llm-d-inference-scheduler\) found above /);
+    expect(existsSync(join(renamed, '_deps', 'gateway-api-inference-extension', 'go.mod'))).toBe(true);
+    expect(existsSync(join(root, LLMD))).toBe(false);
+    const applied = await cli(['apply'], { cwd: root });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(readFileSync(join(renamed, 'go.mod'), 'utf8')).toContain('replace sigs.k8s.io/gateway-api-inference-extension => ./_deps/gateway-api-inference-extension');
   });
 
   it('vendors the commit of a pseudo-version', async () => {
