@@ -8,7 +8,9 @@ import { copyFixture, REPO, tempDir } from '../helpers/fixtures.ts';
 describe('the npm package', () => {
   it('installs from `npm pack` and its instrument bin applies and reverts', async () => {
     const out = tempDir();
-    await execa('npm', ['pack', '--pack-destination', out], { cwd: REPO });
+    // --ignore-scripts: packs the dist/ that `npm test` built, rather than rebuilding it (prepack)
+    // under the other e2e tests, which run the same dist/ at the same time.
+    await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', out], { cwd: REPO });
     const tarball = readdirSync(out).find((f) => f.endsWith('.tgz'))!;
     const { stdout: listing } = await execa('tar', ['-tzf', join(out, tarball)]);
     expect(listing).toContain('package/grammars/tree-sitter-go.wasm');
