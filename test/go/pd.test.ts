@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
-import { copyFixture } from '../helpers/fixtures.ts';
+import { copyFixture, type Setup } from '../helpers/fixtures.ts';
 import { compileAndVet, go } from '../helpers/go.ts';
 
 /**
- * The P/D setup of llm-d v0.4.0 on GIE v1.2 (fixture `llmd04`, driver `cmd/pd-run`), patched by
- * apply and run with a real zap logger: the lines must tell, for every request, what the driver's
+ * The P/D setups of llm-d v0.4.0 on GIE v1.2 (fixture `llmd04`) and of llm-d-router HEAD (fixture
+ * `routerpd`: the disagg profile handler with a decider), each with the driver `cmd/pd-run`, patched
+ * by apply and run with a real zap logger: the lines must tell, for every request, what the driver's
  * truth file says happened. The lines are read here with a parser of this test's own (zap's JSON
  * and development-console forms), not with src/analyze.
  */
@@ -65,12 +66,21 @@ const ROLES: Record<(typeof CASES)[number], string[]> = {
 };
 const PODS = [1, 2, 3, 4].map((i) => `llm-d/vllm-${i}-rank-0`);
 
-describe('the patched llm-d v0.4.0 P/D fixture', () => {
+/**
+ * Each P/D fixture, and the type of its first filter (every pod has app=vllm): llm-d v0.4.0's
+ * `by-label-selector`, and at llm-d-router HEAD its canonical name `label-selector-filter`.
+ */
+const FIXTURES: Array<{ setup: Setup; title: string; selectorType: string }> = [
+  { setup: 'llmd04', title: 'llm-d v0.4.0', selectorType: 'by-label-selector' },
+  { setup: 'routerpd', title: 'llm-d-router HEAD', selectorType: 'label-selector-filter' },
+];
+
+describe.each(FIXTURES)('the patched $title P/D fixture ($setup)', ({ setup, selectorType }) => {
   let dir: string;
   let binary: string;
 
   beforeAll(async () => {
-    dir = copyFixture('llmd04', join(mkdtempSync(join(tmpdir(), 'instrument-pd-')), 'llmd04'));
+    dir = copyFixture(setup, join(mkdtempSync(join(tmpdir(), 'instrument-pd-')), setup));
     const applied = await cli(['apply', '--source', dir], { cwd: dir });
     expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
     await compileAndVet(dir);
@@ -120,8 +130,8 @@ describe('the patched llm-d v0.4.0 P/D fixture', () => {
           else expect(line.error).toEqual(expect.any(String));
           expect(line.endpoints).toEqual(PODS);
           const filters = line.filters as Filter[];
-          // by-label-selector keeps every pod; the role filter removes the pods of the other role.
-          expect(filters.map((f) => f.type)).toEqual(['by-label-selector', `${name}-filter`]);
+          // The label selector keeps every pod; the role filter removes the pods of the other role.
+          expect(filters.map((f) => f.type)).toEqual([selectorType, `${name}-filter`]);
           expect(filters[0]).toMatchObject({ kept: 4, removed: [] });
           const others = PODS.filter((_, i) => ROLES[scenario][i] !== name);
           expect(filters[1]).toMatchObject({ kept: 4 - others.length, removed: others });

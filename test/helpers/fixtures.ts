@@ -52,10 +52,11 @@ export function tempDir(prefix = 'instrument-test-'): string {
 }
 
 /**
- * Fixtures that add a setup to a shape rather than reproduce another one: `llmd04` is G12 with
- * llm-d v0.4.0's P/D plugins and the `cmd/pd-run` driver (test/go-fixtures/README.md).
+ * Fixtures that add a setup to a shape rather than reproduce another one, each with the `cmd/pd-run`
+ * driver (test/go-fixtures/README.md): `llmd04` is G12 with llm-d v0.4.0's P/D plugins, `routerpd`
+ * is LH with llm-d-router HEAD's disagg profile handler and its deciders.
  */
-export const SETUP_BASES = { llmd04: 'g12' } as const satisfies Record<string, BaseShape>;
+export const SETUP_BASES = { llmd04: 'g12', routerpd: 'lh' } as const satisfies Record<string, BaseShape>;
 export type Setup = keyof typeof SETUP_BASES;
 
 /** A copy of a shape in a temporary folder: its module, or its base with its variant patch applied. */
