@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RequestRecord } from '../../src/analyze/model.ts';
-import { POINT_IDS } from '../../src/codemod/patch.ts';
 import { makeBaseImages } from '../helpers/base-images.ts';
 import { cli } from '../helpers/cli.ts';
 import { REPO, treeSnapshot } from '../helpers/fixtures.ts';
@@ -64,13 +63,17 @@ describe('the example workspace with a real Docker engine', () => {
     const ran = await execa('docker', ['run', '--rm', '--network', 'none', IMAGE, '--selftest', '3'], { env, reject: false });
     expect(ran.exitCode, ran.stderr).toBe(0);
     const ours = ran.stderr.split('\n').filter((l) => l.includes('\tinstrument: '));
-    // Per request: one line per point, and profile.scores once per scorer (the example has two).
-    expect(ours).toHaveLength(3 * (POINT_IDS.length + 1));
-    for (const id of POINT_IDS) {
+    // Format 2 (docs/line-format.md), per request: one profile run (the example has one profile), the
+    // decision, the request and the endpoint sent; the profile.* points record into the run's line.
+    const writing = ['scheduler.profile', 'scheduler.decision', 'server.request', 'server.selected'];
+    expect(ours).toHaveLength(3 * writing.length);
+    for (const id of writing) {
       for (const request of ['selftest-1', 'selftest-2', 'selftest-3']) {
-        expect(ours.some((l) => l.includes(`"x-request-id": "${request}"`) && l.includes(`"point": "${id}"`)), `${id} ${request}`).toBe(true);
+        expect(ours.filter((l) => l.includes(`"x-request-id": "${request}"`) && l.includes(`"point": "${id}"`)), `${id} ${request}`).toHaveLength(1);
       }
     }
+    const run = ours.find((l) => l.includes('"point": "scheduler.profile"'))!;
+    for (const field of ['profile', 'endpoints', 'filters', 'scorers', 'totals', 'picker', 'picked']) expect(run, field).toContain(`"${field}": `);
     expect(ran.stdout).toMatch(/^selftest request selftest-1 -> 10\.0\.0\.\d:8000$/m);
   });
 
