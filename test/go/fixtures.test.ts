@@ -4,21 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { copyFixture, SHAPES, treeSnapshot } from '../helpers/fixtures.ts';
 import { compileAndVet, go } from '../helpers/go.ts';
+import { parseZapLine, type LogRecord } from '../helpers/zap-lines.ts';
 
-/** One log line as a flat record, from either zap encoder. */
-type LogRecord = Record<string, unknown> & { msg: string };
-
-/**
- * Reads zap's JSON lines and development-console lines (`time\tLEVEL\tcaller\tmsg\t{json}`). This
- * test-local reader only proves the lines are structured; the real parser lives in `analyze`.
- */
-function parseLine(line: string): LogRecord | undefined {
-  if (line.startsWith('{')) return JSON.parse(line) as LogRecord;
-  const parts = line.split('\t');
-  if (parts.length < 4) return undefined;
-  const context = parts.length >= 5 ? (JSON.parse(parts.slice(4).join('\t')) as Record<string, unknown>) : {};
-  return { ...context, level: parts[1], caller: parts[2], msg: parts[3]! };
-}
 
 const FILTER = /profile run|scheduling decision|endpoint/i;
 
@@ -31,7 +18,7 @@ interface Run {
 async function runDriver(binary: string, args: string[]): Promise<Run> {
   const { stdout, stderr } = await execa(binary, args);
   const all = stdout.split('\n').filter(Boolean);
-  const ours = all.filter((l) => l.includes('instrument: ')).map((l) => parseLine(l)!);
+  const ours = all.filter((l) => l.includes('instrument: ')).map((l) => parseZapLine(l)!);
   const results = stderr
     .split('\n')
     .filter((l) => l.startsWith('RESULT '))

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { copyFixture, type Setup } from '../helpers/fixtures.ts';
 import { compileAndVet, go } from '../helpers/go.ts';
+import { parseZapLine, type LogRecord } from '../helpers/zap-lines.ts';
 
 /**
  * The P/D setups of llm-d v0.4.0 on GIE v1.2 (fixture `llmd04`) and of llm-d-router HEAD (fixture
@@ -15,15 +16,6 @@ import { compileAndVet, go } from '../helpers/go.ts';
  * and development-console forms), not with src/analyze.
  */
 
-type LogRecord = Record<string, unknown> & { msg: string };
-
-function parseLine(line: string): LogRecord | undefined {
-  if (line.startsWith('{')) return JSON.parse(line) as LogRecord;
-  const parts = line.split('\t');
-  if (parts.length < 4) return undefined;
-  const context = parts.length >= 5 ? (JSON.parse(parts.slice(4).join('\t')) as Record<string, unknown>) : {};
-  return { ...context, level: parts[1], caller: parts[2], msg: parts[3]! };
-}
 
 interface ProfileTruth {
   status: 'ok' | 'failed' | 'not-run';
@@ -95,7 +87,7 @@ describe.each(FIXTURES)('the patched $title P/D fixture ($setup)', ({ setup, sel
     const lines = stdout
       .split('\n')
       .filter(Boolean)
-      .map((l) => parseLine(l))
+      .map((l) => parseZapLine(l))
       .filter((l): l is LogRecord => l !== undefined);
     const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as { requests: RequestTruth[] };
     return { lines, truth: truth.requests };
