@@ -268,7 +268,11 @@ export function recoverInterrupted(tree: SourceTree): Recovery | undefined {
     const joined = join(tree.root, entry.path);
     const present = lstatSync(joined, { throwIfNoEntry: false });
     if (!present) {
-      if (entry.pristineSha256 === null) continue;
+      if (entry.pristineSha256 === null) {
+        // Not created yet: nothing to undo, but the temporary file it was being written to may be there.
+        paths.push(joined);
+        continue;
+      }
       throw new OperationError(
         `${what} names ${entry.path}, which does not exist; nothing was changed`,
         `Restore ${entry.path} (for example with \`git checkout -- ${entry.path}\`), then run the command again.`,
