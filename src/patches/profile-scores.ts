@@ -1,7 +1,7 @@
 import { isKind } from '../codemod/go-parser.ts';
-import { ancestorOfKind, callsOf, parameterOfType, parameters } from '../codemod/go-syntax.ts';
+import { ancestorOfKind, callsOf, parameterOfType } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
-import { endpointAccessor, pluginIdentity, rangeClause } from './_shared.ts';
+import { pluginIdentity, rangeClause } from './_shared.ts';
 
 // Go spec, for statements with range clause: https://go.dev/ref/spec#For_range
 export default {
@@ -48,10 +48,6 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
 
     const ctx = parameterOfType(method, 'context.Context');
     if (!ctx) return { ok: false, reason: 'runScorerPlugins has no context.Context parameter' };
-    const endpoints = parameters(method).find((p) => p.type.type === 'slice_type');
-    if (!endpoints) return { ok: false, reason: 'runScorerPlugins has no []<endpoint> parameter' };
-    const accessor = await endpointAccessor(context, endpoints.type.childForFieldName('element'));
-    if (!accessor.ok) return accessor;
     const identity = pluginIdentity(context, scorer.text);
     return {
       ok: true,
@@ -60,7 +56,6 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
       values: {
         ctx,
         scores: clause.over.text,
-        accessor: accessor.value,
         scorer: scorer.text,
         scorerType: identity.type,
         scorerName: identity.name,
