@@ -16,16 +16,16 @@ cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/instrument/k8s-$K8S_VERSION
 bin=${INSTRUMENT_CLUSTER_TOOLS:-$cache_root/bin}
 tools=(kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 
+# shellcheck source=lib/apt-install.sh
+. "$(dirname "$0")/lib/apt-install.sh"
 apt_need=()
 command -v etcd >/dev/null 2>&1 || apt_need+=(etcd-server)
 command -v openssl >/dev/null 2>&1 || apt_need+=(openssl)
 if [ ${#apt_need[@]} -gt 0 ]; then
+  apt_install setup-cluster-tools "${apt_need[@]}"
+  # Debian's etcd service is not wanted (the tests run their own etcd on loopback ports).
   sudo=''
   [ "$(id -u)" -eq 0 ] || sudo=sudo
-  echo "setup-cluster-tools: installing ${apt_need[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null
-  # Debian's etcd service is not wanted (the tests run their own etcd on loopback ports).
   $sudo systemctl disable --now etcd >/dev/null 2>&1 || true
 fi
 

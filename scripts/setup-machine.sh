@@ -21,13 +21,9 @@ case "$linkage" in
   *'not a dynamic executable'*) ;;
   *) need+=(busybox-static) ;;
 esac
-if [ ${#need[@]} -gt 0 ]; then
-  sudo=''
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  echo "setup-machine: installing ${need[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# shellcheck source=lib/apt-install.sh
+. "$(dirname "$0")/lib/apt-install.sh"
+apt_install setup-machine "${need[@]}"
 command -v go >/dev/null 2>&1 || { echo "setup-machine: Go is not on PATH (the tests need Go >= 1.24)" >&2; exit 1; }
 nice -n 10 "$(dirname "$0")/setup-cluster-tools.sh"
 echo "setup-machine: ready (dockerd $(dockerd --version | awk '{print $3}' | tr -d ,), $(go version | awk '{print $3}'), node $(node --version))"
