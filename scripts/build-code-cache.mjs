@@ -2,6 +2,11 @@
 // (src/start/code-cache.ts) by running `instrument apply` and `instrument revert` once on a copy of
 // the g12 fixture, with INSTRUMENT_CODE_CACHE=write. Apply runs first, so the chunks both commands
 // load keep the code apply compiled.
+//
+// Two builds must give the same bytes. A V8 code cache holds each string's hash, and V8 seeds its
+// hash function from a random number drawn at start, so the runs that write the caches take a fixed
+// --random-seed. V8 leaves that flag out of the flag hash each cache is checked against, so the
+// caches still fit runs without it (the package test checks they are used).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,10 +34,16 @@ const tree = mkdtempSync(join(tmpdir(), 'instrument-code-cache-'));
 try {
   cpSync(join(repo, 'test', 'go-fixtures', 'g12'), tree, { recursive: true });
   for (const command of ['apply', 'revert']) {
-    execFileSync(process.execPath, [join(repo, 'bin', 'instrument.cjs'), command, '--source', tree], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, INSTRUMENT_CODE_CACHE: 'write' },
-    });
+    try {
+      execFileSync(process.execPath, ['--random-seed=1', join(repo, 'bin', 'instrument.cjs'), command, '--source', tree], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, INSTRUMENT_CODE_CACHE: 'write' },
+      });
+    } catch (error) {
+      // Its stderr (what it found, and why it failed) matters only when it fails.
+      process.stderr.write(error.stderr ?? '');
+      throw error;
+    }
   }
 } finally {
   rmSync(tree, { recursive: true, force: true });

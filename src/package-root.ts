@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The folder that holds instrument's package.json and grammars/. It is found by walking up from
- * this module because the module runs at three depths: src/ (tests), dist/ (the library build) and
- * dist/cli/ (the bundled command line).
+ * this module because the module runs at two depths: src/ (tests) and dist/cli/ (the bundled
+ * command line).
  */
 export const PACKAGE_ROOT: string = (() => {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {

@@ -17,8 +17,8 @@ let compiling: GoWasm | undefined;
 /**
  * web-tree-sitter's runtime, which must come from the same release as its JavaScript. The bundled
  * command line carries that JavaScript inside its chunks and ships the matching wasm beside them
- * (rolldown.config.mjs), which also spares it resolving a package at start-up; the library and the
- * tests load the package from node_modules, so they take its own file.
+ * (rolldown.config.mjs), which also spares it resolving a package at start-up; the tests load the
+ * package from node_modules, so they take its own file.
  */
 function runtimeWasmPath(): string {
   const beside = join(dirname(fileURLToPath(import.meta.url)), 'web-tree-sitter.wasm');
