@@ -196,8 +196,14 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--force', 'replace an existing copy (it is moved aside, not deleted)')
     .action(async (flags: TreeFlags & { upstream?: string; force?: boolean }) => {
       const { vendor } = await import('./commands/vendor.ts');
-      const result = await vendor({ ...tree(flags), upstream: flags.upstream ?? io.env.INSTRUMENT_GIE_UPSTREAM, force: flags.force });
-      done({ rendered: flags.json ? json(result) : renderVendor(result), exitCode: ExitCode.ok });
+      const { gitProgressDisplay } = await import('./reporters/progress.ts');
+      const progress = gitProgressDisplay(io.stderr, io.interactive === true && !flags.json, io.columns ?? 80);
+      try {
+        const result = await vendor({ ...tree(flags), upstream: flags.upstream ?? io.env.INSTRUMENT_GIE_UPSTREAM, force: flags.force, onProgress: progress.onProgress });
+        done({ rendered: flags.json ? json(result) : renderVendor(result), exitCode: ExitCode.ok });
+      } finally {
+        progress.end();
+      }
     });
 
   program

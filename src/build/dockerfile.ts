@@ -119,10 +119,30 @@ export function deriveDockerfile(text: string, depsDir = '_deps'): Derivation | 
   return { needed: true, text: lines.join('\n'), line: goStep.startLine + 1, stage: goStep.stage, copied: `COPY ${depsDir}/ ${target}` };
 }
 
+/** The ignore file a build reads: the Dockerfile's own (BuildKit reads it first), else the context's. */
+function dockerignoreOf(context: string, dockerfile: string): string {
+  const beside = `${dockerfile}.dockerignore`;
+  return existsSync(beside) ? beside : join(context, '.dockerignore');
+}
+
+/**
+ * The ignore file for a derived Dockerfile, written beside it: the rules of the one the build would
+ * read otherwise, then the vendored copies' .git folders, which `instrument vendor` leaves there
+ * and the image does not need (the user's files are never edited).
+ */
+export function derivedDockerignore(context: string, dockerfile: string, dirs: readonly string[]): string {
+  const file = dockerignoreOf(context, dockerfile);
+  const rules = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return [
+    ...(rules === '' || rules.endsWith('\n') ? [rules] : [rules + '\n']),
+    '# Added by instrument: the git history of the vendored copies stays out of the build context.\n',
+    ...dirs.map((dir) => `${dir}/.git\n`),
+  ].join('');
+}
+
 /** Refuses a .dockerignore that keeps the vendored sources out of the build context. */
 export function checkDockerignore(context: string, dockerfile: string, dirs: readonly string[]): void {
-  const beside = `${dockerfile}.dockerignore`;
-  const file = existsSync(beside) ? beside : join(context, '.dockerignore');
+  const file = dockerignoreOf(context, dockerfile);
   if (!existsSync(file)) return;
   const ignore = dockerignore({ ignorecase: false }).add(readFileSync(file, 'utf8').split(/\r?\n/));
   for (const dir of dirs) {

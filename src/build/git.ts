@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { execa } from 'execa';
-import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { simpleGit, type SimpleGitProgressEvent } from 'simple-git';
 import { OperationError } from '../errors.ts';
 
 /**
@@ -22,16 +23,75 @@ export async function describeCheckout(dir: string): Promise<{ tags: string[]; c
   }
 }
 
-/** Clones `url` (a remote URL or a local path) and checks out `ref` (tag, branch or commit) in `dir`. */
-export async function cloneAt(url: string, ref: string, dir: string): Promise<string> {
+/** How much of the upstream history a clone holds. */
+export type CloneDepth = 'one commit' | 'history without file contents' | 'whole history';
+
+export interface Clone {
+  readonly commit: string;
+  readonly depth: CloneDepth;
+  /** Why the clone holds more than the one commit, when it does. */
+  readonly note?: string | undefined;
+}
+
+export interface CloneOptions {
+  /** The folder a relative local path is taken from. */
+  readonly cwd: string;
+  /** git's progress (counting, receiving, resolving), as it comes. */
+  readonly onProgress?: ((event: SimpleGitProgressEvent) => void) | undefined;
+}
+
+/**
+ * A local repository as a file:// URL. git clones a plain path by copying or linking its whole
+ * object store and ignores --depth and --filter there; through file:// it talks the protocol a
+ * remote does, so the clone holds only what was asked for.
+ */
+function cloneSource(url: string, cwd: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^/]+:/.test(url)) return url;
+  const path = isAbsolute(url) ? url : resolve(cwd, url);
+  return existsSync(path) ? pathToFileURL(path).href : url;
+}
+
+/**
+ * Clones the one tag or commit `ref` names from `url` (a remote URL or a local path) into `dir`,
+ * detached at it. A tag comes as a shallow clone of its commit. A commit given by the 12 hex digits
+ * of a Go pseudo-version cannot be fetched by that prefix, so the history is cloned without file
+ * contents (a partial clone) and only the commit's files are fetched. Where the remote offers
+ * neither (a dumb HTTP server; a local repository without uploadpack.allowFilter for partial
+ * clones), the whole history is cloned, and the result says so.
+ */
+export async function cloneAt(url: string, ref: { ref: string; kind: 'tag' | 'commit' }, dir: string, options: CloneOptions): Promise<Clone> {
+  const source = cloneSource(url, options.cwd);
+  // simple-git adds --progress when it has a progress handler; --quiet would silence that.
+  const git = () => simpleGit(options.onProgress ? { progress: options.onProgress } : {});
+  const quiet = options.onProgress ? [] : ['--quiet'];
+  const checkedOut = async (depth: CloneDepth, note?: string): Promise<Clone> => {
+    const clone = simpleGit(dir);
+    await clone.checkout(['--quiet', '--detach', ref.ref]);
+    return { commit: (await clone.revparse(['HEAD'])).trim(), depth, note };
+  };
   try {
-    await simpleGit().clone(url, dir, ['--no-checkout', '--quiet']);
-    const git = simpleGit(dir);
-    await git.checkout(['--quiet', '--detach', ref]);
-    return (await git.revparse(['HEAD'])).trim();
+    if (ref.kind === 'tag') {
+      try {
+        await git().clone(source, dir, ['--depth', '1', '--branch', ref.ref, '--no-checkout', ...quiet]);
+        return await checkedOut('one commit');
+      } catch (error) {
+        if (!/does not support shallow/i.test((error as Error).message)) throw error;
+        await git().clone(source, dir, ['--no-checkout', ...quiet]);
+        return await checkedOut('whole history', `${url} cannot send a shallow clone (a dumb HTTP server), so its whole history was cloned`);
+      }
+    }
+    await git().clone(source, dir, ['--filter=blob:none', '--no-checkout', ...quiet]);
+    // Before the checkout, a partial clone holds no file contents at all; a remote that ignored the
+    // filter (git then only warns) sent every object.
+    const missing = await simpleGit(dir).raw(['rev-list', '--objects', '--all', '--missing=print']);
+    const partial = /^\?/m.test(missing);
+    const why = `go.mod names the commit by its first 12 hex digits, which git cannot fetch by, so the history was cloned to find it`;
+    return partial
+      ? await checkedOut('history without file contents', why)
+      : await checkedOut('whole history', `${why}; ${url} does not serve partial clones, so file contents came too`);
   } catch (error) {
     throw new OperationError(
-      `could not clone ${url} at ${ref}: ${(error as Error).message.trim().split('\n').slice(-3).join(' ')}`,
+      `could not clone ${url} at ${ref.ref}: ${(error as Error).message.trim().split('\n').slice(-3).join(' ')}`,
       'Check the URL (--upstream) and that the ref exists there (`git ls-remote <url>`).',
       error,
     );

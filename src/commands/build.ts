@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
-import { checkDockerignore, deriveDockerfile } from '../build/dockerfile.ts';
+import { checkDockerignore, deriveDockerfile, derivedDockerignore } from '../build/dockerfile.ts';
 import { commandLine, runTool } from '../build/exec.ts';
 import { checkImageReference } from '../build/names.ts';
 import { checkEngine, chooseRuntime, type Env, type RuntimeName } from '../build/runtime.ts';
@@ -135,8 +135,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (derived && workDir) {
       fileToBuild = join(workDir, basename(dockerfile));
       writeFileSync(fileToBuild, derived.text);
-      // BuildKit reads <Dockerfile>.dockerignore beside the file first; keep the user's if there is one.
-      if (existsSync(`${dockerfile}.dockerignore`)) copyFileSync(`${dockerfile}.dockerignore`, `${fileToBuild}.dockerignore`);
+      // BuildKit reads <Dockerfile>.dockerignore beside the file first (podman: --ignorefile).
+      writeFileSync(`${fileToBuild}.dockerignore`, derivedDockerignore(context, dockerfile, replaced));
     }
     const argv = [
       runtime,
@@ -145,6 +145,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       image,
       '-f',
       fileToBuild,
+      ...(derived && runtime === 'podman' ? ['--ignorefile', `${fileToBuild}.dockerignore`] : []),
       ...buildArgs.flatMap((a) => ['--build-arg', a]),
       ...(platform ? ['--platform', platform] : []),
       context,

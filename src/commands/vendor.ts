@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { cloneAt, describeCheckout } from '../build/git.ts';
+import { cloneAt, describeCheckout, type CloneDepth, type CloneOptions } from '../build/git.ts';
 import { OperationError, UsageError } from '../errors.ts';
 import { GIE_MODULE, VENDORED_GIE_DIR, resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
 import { readState } from '../codemod/state.ts';
@@ -45,6 +45,8 @@ export interface VendorOptions extends TreeOptions {
   readonly upstream?: string | undefined;
   /** Replace an existing vendored copy. */
   readonly force?: boolean | undefined;
+  /** git's progress while it clones (for a status line on a terminal). */
+  readonly onProgress?: CloneOptions['onProgress'];
 }
 
 export interface VendorResult {
@@ -58,6 +60,9 @@ export interface VendorResult {
   readonly upstream: string;
   /** Where an existing copy was moved by --force. */
   readonly movedAside?: string | undefined;
+  /** How much history the new copy holds, and why more than its commit when it does. */
+  readonly depth?: CloneDepth | undefined;
+  readonly depthNote?: string | undefined;
 }
 
 /** Fills `_deps/gateway-api-inference-extension` with the GIE version that llm-d's go.mod requires. */
@@ -67,7 +72,8 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
   const llmd = tree.llmd!;
   const { required } = llmdGoMod(llmd);
   if (!required) throw new OperationError(`${basename(llmd)}/go.mod does not require ${GIE_MODULE}`, 'Nothing to vendor: this llm-d version keeps the EPP in its own tree (pkg/epp).');
-  const { ref } = versionToRef(required);
+  const wanted = versionToRef(required);
+  const { ref } = wanted;
   const dir = join(llmd, VENDORED_GIE_DIR);
   const upstream = options.upstream ?? DEFAULT_GIE_UPSTREAM;
   const shown = relative(tree.root, dir);
@@ -84,9 +90,9 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
   mkdirSync(dirname(dir), { recursive: true });
   const staging = join(dirname(dir), `.${basename(dir)}.instrument-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
-  let commit: string;
+  let clone: Awaited<ReturnType<typeof cloneAt>>;
   try {
-    commit = await cloneAt(upstream, ref, staging);
+    clone = await cloneAt(upstream, wanted, staging, { cwd: options.cwd, onProgress: options.onProgress });
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     // A _deps/ made for this clone goes with it; one that was there (or holds anything) stays.
@@ -106,8 +112,10 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
     dir: shown,
     version: required,
     ref,
-    commit,
+    commit: clone.commit,
     upstream,
     movedAside: movedAside && relative(tree.root, movedAside),
+    depth: clone.depth,
+    depthNote: clone.note,
   };
 }

@@ -28,3 +28,31 @@ export function outputDisplay(write: (text: string) => void, interactive: boolea
     },
   };
 }
+
+/** What `git clone --progress` says it is doing, in the event simple-git hands over. */
+export interface GitProgress {
+  readonly method: string;
+  readonly stage: string;
+  readonly progress: number;
+  readonly processed: number;
+  readonly total: number;
+}
+
+/**
+ * Shows git's progress as one status line rewritten in place, on a terminal only: a clone's
+ * counters mean nothing in a CI log, where the result line says what was cloned.
+ */
+export function gitProgressDisplay(write: (text: string) => void, interactive: boolean, columns: number): { readonly onProgress: ((event: GitProgress) => void) | undefined; end(): void } {
+  if (!interactive) return { onProgress: undefined, end: () => undefined };
+  let shown = false;
+  return {
+    onProgress(event) {
+      const status = `git ${event.method}: ${event.stage} ${event.progress}% (${event.processed}/${event.total})`;
+      write(`\r\x1b[K${status.slice(0, Math.max(20, columns - 1))}`);
+      shown = true;
+    },
+    end() {
+      if (shown) write('\r\x1b[K');
+    },
+  };
+}

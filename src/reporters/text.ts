@@ -137,6 +137,7 @@ export function renderVendor(result: VendorResult): Rendered {
       ? [`${result.dir} already exists (commit ${result.commit?.slice(0, 12) ?? 'unknown'}); go.mod requires ${result.version}. Use --force to replace it.`]
       : [
           `vendored ${result.upstream} at ${result.ref} (${result.commit?.slice(0, 12)}) into ${result.dir}, as go.mod requires ${result.version}`,
+          result.depth === 'one commit' ? 'the copy holds that one commit (a shallow clone)' : `the copy holds the ${result.depth}: ${result.depthNote}`,
           ...(result.movedAside ? [`the previous copy was moved to ${result.movedAside}`] : []),
         ]),
   );

@@ -1,4 +1,5 @@
-import { copyFileSync, readFileSync, rmSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import dockerignoreModule from '@balena/dockerignore';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deriveDockerfile, parseDockerfile } from '../../src/build/dockerfile.ts';
@@ -6,6 +7,8 @@ import { cli } from '../helpers/cli.ts';
 import { FIXTURES, REPO, tempDir } from '../helpers/fixtures.ts';
 import { appliedWorkspace, LLMD } from '../helpers/workspace.ts';
 
+// The package is CommonJS while its typings declare a default export (as in src/build/dockerfile.ts).
+const dockerignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
 const SHAPES = join(REPO, 'test', 'dockerfiles');
 const read = (name: string) => readFileSync(join(SHAPES, name), 'utf8');
 
@@ -68,6 +71,11 @@ describe('instrument build --dry-run', () => {
       expect(result.dockerfile.diff).toMatch(/^\+COPY _deps\/ _deps\/$/m);
       expect(result.argv.slice(0, 5)).toEqual(['docker', 'build', '-t', 'llm-d-inference-scheduler:local', '-f']);
       expect(readFileSync(result.argv[5], 'utf8')).toContain('COPY _deps/ _deps/');
+      // The vendored copy's .git stays out of the context: BuildKit reads the derived file's own ignore file.
+      const ignore = dockerignore({ ignorecase: false }).add(readFileSync(`${result.argv[5]}.dockerignore`, 'utf8').split('\n'));
+      expect(ignore.ignores('_deps/gateway-api-inference-extension/.git/HEAD')).toBe(true);
+      expect(ignore.ignores('_deps/gateway-api-inference-extension/go.mod')).toBe(false);
+      expect(existsSync(join(root, LLMD, '_deps', 'gateway-api-inference-extension', '.git'))).toBe(true);
       expect(result.argv.at(-1)).toBe(join(root, LLMD));
       const text = await cli(['build', '--dry-run', '--dockerfile', `${LLMD}/${name}`], { cwd: root, env: { PATH: process.env.PATH! } });
       expect(text.stdout).toMatch(new RegExp(`^command: docker build -t llm-d-inference-scheduler:local -f /\\S+/${name.replace('.', '\\.')} ${join(root, LLMD)}$`, 'm'));
@@ -94,7 +102,9 @@ describe('instrument build --dry-run', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     const argv = JSON.parse(run.stdout).argv as string[];
     expect(argv.slice(0, 4)).toEqual(['podman', 'build', '-t', 'registry.example:5000/epp:debug']);
-    expect(argv.slice(6, -1)).toEqual(['--build-arg', 'GOFLAGS=-trimpath', '--build-arg', 'A=1', '--platform', 'linux/arm64']);
+    // podman is given the derived ignore file by name.
+    expect(argv.slice(6, 8)).toEqual(['--ignorefile', `${argv[5]}.dockerignore`]);
+    expect(argv.slice(8, -1)).toEqual(['--build-arg', 'GOFLAGS=-trimpath', '--build-arg', 'A=1', '--platform', 'linux/arm64']);
   });
 });
 
@@ -110,7 +120,12 @@ describe('instrument build refuses, with a message that says what to do', () => 
     expect(refused.stderr).toContain('.dockerignore excludes _deps/gateway-api-inference-extension/go.mod');
     expect(refused.stderr).toContain('!_deps/');
     writeFileSync(ignore, read('v0.5.dockerignore') + '_*\n!_deps\n');
-    expect((await cli(['build', '--dry-run'], { cwd: root, env: { PATH: process.env.PATH! } })).exitCode).toBe(0);
+    const accepted = await cli(['build', '--dry-run', '--json'], { cwd: root, env: { PATH: process.env.PATH! } });
+    expect(accepted.exitCode).toBe(0);
+    // The derived Dockerfile's ignore file keeps the user's rules, in order, and adds the .git line after them.
+    const derivedIgnore = readFileSync(`${JSON.parse(accepted.stdout).argv[5]}.dockerignore`, 'utf8');
+    expect(derivedIgnore.startsWith(read('v0.5.dockerignore') + '_*\n!_deps\n')).toBe(true);
+    expect(derivedIgnore.endsWith('\n_deps/gateway-api-inference-extension/.git\n')).toBe(true);
   });
 
   it('unpatched sources, a missing Dockerfile, a bad tag, and an engine that does not answer', async () => {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync 
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { versionToRef } from '../../src/commands/vendor.ts';
+import { vendor, versionToRef } from '../../src/commands/vendor.ts';
 import { goModDirectives } from '../../src/codemod/workspace.ts';
 import { cli } from '../helpers/cli.ts';
 import { FIXTURES, REPO, tempDir, treeSnapshot } from '../helpers/fixtures.ts';
@@ -11,6 +11,20 @@ import { exampleWorkspace, LLMD } from '../helpers/workspace.ts';
 
 async function git(cwd: string, ...args: string[]) {
   return execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd });
+}
+
+/** Commits a file `name` upstream, after the tag the example's go.mod requires; returns the commit. */
+async function laterCommit(upstream: string, name: string): Promise<string> {
+  writeFileSync(join(upstream, name), 'x\n');
+  await git(upstream, 'add', name);
+  await git(upstream, 'commit', '-qm', `later: ${name}`);
+  return (await git(upstream, 'rev-parse', 'HEAD')).stdout.trim();
+}
+
+/** Makes llm-d's go.mod require GIE at a pseudo-version of `commit`. */
+function requirePseudoVersion(root: string, commit: string): void {
+  const goMod = join(root, LLMD, 'go.mod');
+  writeFileSync(goMod, readFileSync(goMod, 'utf8').replace(' v1.2.0', ` v1.2.1-0.20260128235548-${commit.slice(0, 12)}`));
 }
 
 describe('go module versions as git refs', () => {
@@ -52,6 +66,25 @@ describe('the vendored workspace', () => {
     expect(treeSnapshot(root)).toEqual(before);
   });
 
+  it('clones only the tagged commit, and shows git\'s progress when asked', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    // A commit after the tag: a clone of the whole history would hold it.
+    const later = await laterCommit(upstream, 'LATER');
+    const events: string[] = [];
+    const result = await vendor({ cwd: root, upstream, onProgress: (event) => events.push(`${event.method} ${event.stage}`) });
+    expect(result).toMatchObject({ status: 'vendored', ref: 'v1.2.0', depth: 'one commit' });
+    const copy = join(root, LLMD, '_deps', 'gateway-api-inference-extension');
+    expect(existsSync(join(copy, '.git', 'shallow'))).toBe(true);
+    expect((await git(copy, 'rev-list', '--count', 'HEAD')).stdout.trim()).toBe('1');
+    expect((await git(copy, 'cat-file', '-e', later).catch((error: { exitCode: number }) => error)).exitCode).toBe(1);
+    expect((await git(copy, 'tag', '--points-at', 'HEAD')).stdout.trim()).toBe('v1.2.0');
+    expect(events).toContain('clone receiving');
+    const shown = await cli(['vendor', '--upstream', upstream, '--force'], { cwd: root });
+    expect(shown.stdout).toContain('the copy holds that one commit (a shallow clone)');
+    // Not a terminal: no progress on stderr, only what was found.
+    expect(shown.stderr).toMatch(/^llm-d tree [^\n]+\n$/);
+  });
+
   it('vendors into the llm-d tree found by its module path, whatever its folder is called, from inside it', async () => {
     const { root, upstream } = await exampleWorkspace();
     const renamed = join(root, 'scheduler');
@@ -68,17 +101,29 @@ describe('the vendored workspace', () => {
 
   it('vendors the commit of a pseudo-version', async () => {
     const { root, upstream } = await exampleWorkspace();
-    writeFileSync(join(upstream, 'EXTRA'), 'x\n');
-    await git(upstream, 'add', 'EXTRA');
-    await git(upstream, 'commit', '-qm', 'later');
-    const head = (await git(upstream, 'rev-parse', 'HEAD')).stdout.trim();
-    const goMod = join(root, LLMD, 'go.mod');
-    writeFileSync(goMod, readFileSync(goMod, 'utf8').replace(' v1.2.0', ` v1.2.1-0.20260128235548-${head.slice(0, 12)}`));
-    expect((await cli(['vendor', '--upstream', upstream, '--json'], { cwd: root })).exitCode).toBe(0);
-    expect(existsSync(join(root, LLMD, '_deps', 'gateway-api-inference-extension', 'EXTRA'))).toBe(true);
+    const head = await laterCommit(upstream, 'EXTRA');
+    requirePseudoVersion(root, head);
+    const vendored = await cli(['vendor', '--upstream', upstream, '--json'], { cwd: root });
+    expect(vendored.exitCode).toBe(0);
+    const copy = join(root, LLMD, '_deps', 'gateway-api-inference-extension');
+    expect(existsSync(join(copy, 'EXTRA'))).toBe(true);
+    // A local repository serves no partial clone unless it allows filters: the whole history comes, and vendor says why.
+    expect(JSON.parse(vendored.stdout)).toMatchObject({ commit: head, depth: 'whole history', depthNote: expect.stringContaining('does not serve partial clones') });
     const applied = await cli(['apply', '--dry-run'], { cwd: root });
     // No warning (the vendored copy is the version go.mod requires): stderr only says what was found.
     expect(applied.stderr).toMatch(/^llm-d tree llm-d-inference-scheduler\/ \(module [^)]+\) found in [^\n]+\n$/);
+  });
+
+  it('clones a pseudo-version\'s history without file contents where the remote serves partial clones', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    const head = await laterCommit(upstream, 'EXTRA');
+    await git(upstream, 'config', 'uploadpack.allowFilter', 'true');
+    requirePseudoVersion(root, head);
+    const result = await vendor({ cwd: root, upstream });
+    expect(result).toMatchObject({ commit: head, depth: 'history without file contents', depthNote: expect.stringContaining('first 12 hex digits') });
+    const copy = join(root, LLMD, '_deps', 'gateway-api-inference-extension');
+    expect((await git(copy, 'config', '--get', 'remote.origin.partialclonefilter')).stdout.trim()).toBe('blob:none');
+    expect(readFileSync(join(copy, 'EXTRA'), 'utf8')).toBe('x\n');
   });
 
   it('warns when the vendored copy is not the version go.mod requires', async () => {
