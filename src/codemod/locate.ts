@@ -58,7 +58,7 @@ function existingDir(path: string, flag: string): string {
 }
 
 /** The module path a folder's go.mod declares, if it has one. */
-function declaredModule(dir: string): string | undefined {
+export function declaredModule(dir: string): string | undefined {
   const goMod = join(dir, 'go.mod');
   if (!existsSync(goMod)) return undefined;
   return /^module\s+("?)([^\s"]+)\1\s*$/m.exec(readFileSync(goMod, 'utf8'))?.[2];

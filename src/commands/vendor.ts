@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync
 import { basename, dirname, join, relative } from 'node:path';
 import { cloneAt, describeCheckout, type CloneDepth, type CloneOptions } from '../build/git.ts';
 import { OperationError, UsageError } from '../errors.ts';
-import { GIE_MODULE, VENDORED_GIE_DIR, resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
+import { declaredModule, GIE_MODULE, LLMD_MODULES, VENDORED_GIE_DIR, resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
 import { readState } from '../codemod/state.ts';
 import { requiredGieVersion } from '../codemod/workspace.ts';
 
@@ -71,6 +71,11 @@ export async function vendor(options: VendorOptions): Promise<VendorResult> {
   const tree = resolveTree({ cwd: options.cwd, root: options.source ?? options.root, source: undefined });
   const llmd = tree.llmd!;
   const { required } = llmdGoMod(llmd);
+  // llm-d-router's go.mod still requires GIE, for its API types only; a copy in _deps/ would be
+  // taken for the EPP's sources, and the EPP in pkg/epp left alone.
+  if (declaredModule(llmd) === LLMD_MODULES[1]) {
+    throw new OperationError(`${basename(llmd)}/go.mod declares ${LLMD_MODULES[1]}, whose EPP is in its own tree (pkg/epp)`, 'Nothing to vendor: run `instrument apply` on the tree as it is.');
+  }
   if (!required) throw new OperationError(`${basename(llmd)}/go.mod does not require ${GIE_MODULE}`, 'Nothing to vendor: this llm-d version keeps the EPP in its own tree (pkg/epp).');
   const wanted = versionToRef(required);
   const { ref } = wanted;

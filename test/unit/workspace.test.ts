@@ -164,6 +164,18 @@ describe('the vendored workspace', () => {
 });
 
 describe('the in-tree workspace (llm-d-router)', () => {
+  it('has nothing to vendor, although its go.mod requires GIE (for the API types)', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, LLMD));
+    cpSync(join(FIXTURES, 'lh'), join(root, LLMD), { recursive: true });
+    writeFileSync(join(root, LLMD, 'go.mod'), readFileSync(join(root, LLMD, 'go.mod'), 'utf8') + '\nrequire sigs.k8s.io/gateway-api-inference-extension v1.5.0\n');
+    const before = treeSnapshot(root);
+    const run = await cli(['vendor', '--upstream', join(root, 'unused')], { cwd: root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('go.mod declares github.com/llm-d/llm-d-router, whose EPP is in its own tree (pkg/epp)');
+    expect(treeSnapshot(root)).toEqual(before);
+  });
+
   it('patches llm-d-inference-scheduler/pkg/epp directly, with no go.mod change', async () => {
     const root = tempDir();
     mkdirSync(join(root, LLMD));
