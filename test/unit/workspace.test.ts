@@ -1,4 +1,6 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +85,28 @@ describe('the vendored workspace', () => {
     expect(shown.stdout).toContain('the copy holds that one commit (a shallow clone)');
     // Not a terminal: no progress on stderr, only what was found.
     expect(shown.stderr).toMatch(/^llm-d tree [^\n]+\n$/);
+  });
+
+  it('clones the whole history from a remote that cannot send a shallow clone, and says so', async () => {
+    const { root, upstream } = await exampleWorkspace();
+    // A dumb HTTP remote: the repository's files served as they are, which git reads without its protocol.
+    const bare = join(tempDir(), 'gie.git');
+    await git(upstream, 'clone', '-q', '--bare', upstream, bare);
+    await git(bare, 'update-server-info');
+    const server = createServer((request, response) => {
+      const path = join(bare, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
+      if (!path.startsWith(bare) || !existsSync(path) || statSync(path).isDirectory()) return response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(path));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const result = await vendor({ cwd: root, upstream: url });
+      expect(result).toMatchObject({ status: 'vendored', ref: 'v1.2.0', depth: 'whole history', depthNote: `${url} cannot send a shallow clone (a dumb HTTP server), so its whole history was cloned` });
+      expect(existsSync(join(root, LLMD, '_deps', 'gateway-api-inference-extension', 'go.mod'))).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 
   it('vendors into the llm-d tree found by its module path, whatever its folder is called, from inside it', async () => {
