@@ -85,19 +85,19 @@ const medianDelta = (pair: Pair<Stat | undefined>) => (pair[0] === undefined || 
 /** Two runs side by side: per profile the picks, margins, spreads (min/median/max) and failures, with the differences. */
 export function renderCompare(report: CompareReport, style: Style): string {
   const [a, b] = report.labels;
-  const lines = [style.bold(`compare: ${a} → ${b}`)];
-  const head = ['', a, b, 'difference'];
+  const lines = [style.bold(`compare: A = ${a}, B = ${b}`)];
+  const head = ['', 'A', 'B', 'B − A'];
   const top = [head, ['requests', String(report.requests[0]), String(report.requests[1]), delta(report.requests)], ['with a pick', String(report.picked[0]), String(report.picked[1]), delta(report.picked)]];
   for (const f of report.failures) top.push([`failures ${f.kind}`, String(f.counts[0]), String(f.counts[1]), delta(f.counts)]);
   for (const f of report.problems) top.push([`problems ${f.kind}`, String(f.counts[0]), String(f.counts[1]), delta(f.counts)]);
   lines.push(...columns(top).map((row, i) => (i === 0 ? style.dim(row) : row)));
   for (const p of report.profiles) {
     lines.push(style.bold(`profile ${p.name}`) + `  picks ${p.ok[0]} → ${p.ok[1]}, failed ${p.failed[0]} → ${p.failed[1]}, ties ${p.ties[0]} → ${p.ties[1]}`);
-    const picks = [['endpoint', `picks ${a}`, `picks ${b}`, 'difference', 'share']];
+    const picks = [['endpoint', 'picks A', 'picks B', 'B − A', 'share B − A']];
     for (const x of p.picks) picks.push([x.endpoint, `${x.counts[0]} (${pct(x.shares[0])})`, `${x.counts[1]} (${pct(x.shares[1])})`, delta(x.counts), `${signed(Math.round(1000 * (x.shares[1] - x.shares[0])) / 10)} pts`]);
     picks.push(['margin min/median/max', statText(p.margin[0]), statText(p.margin[1]), medianDelta(p.margin)]);
     lines.push(...columns(picks).map((row, i) => (i === 0 ? style.dim(row) : row)));
-    const spreads = [['scorer · endpoint (min/median/max)', a, b, 'median']];
+    const spreads = [['scorer · endpoint', 'A min/median/max', 'B min/median/max', 'median B − A']];
     for (const s of p.scorers) {
       const weights = s.weights[0].join('/') === s.weights[1].join('/') ? `×${s.weights[0].map(num).join('/')}` : `×${s.weights[0].map(num).join('/') || '-'} → ×${s.weights[1].map(num).join('/') || '-'}`;
       for (const e of s.endpoints) spreads.push([`${s.scorer} ${weights} · ${e.endpoint}`, statText(e.spreads[0]), statText(e.spreads[1]), medianDelta(e.spreads)]);
