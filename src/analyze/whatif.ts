@@ -346,7 +346,6 @@ export function whatIf(records: readonly RequestRecord[], settings: readonly Wei
   if (fractions.length > 0 && weightType === 'unknown') {
     notes.push('A fractional weight can be configured only where weights are float64 (GIE after v1.3.1, llm-d v0.6.0 on); up to GIE v1.3.1 they are ints, and the lines do not show which this EPP is.');
   }
-  if (arithmetic === 'either') notes.push('No logged raw score outside [0,1] decided between the arithmetics; both give the same results here.');
 
   const weightOf = (profile: string) => (s: ScorerScores) => newWeight(profile, s) ?? s.weight!;
   const flips: Flip[] = [];

@@ -8,10 +8,12 @@ export const signed = (value: number) => (value > 0 ? `+${num(value)}` : value <
 /** At most this many flips in the text; `--json` has them all. */
 export const FLIPS_SHOWN = 40;
 
-/** Rows of cells as aligned columns: the first left-aligned, the others right-aligned. */
-export function columns(rows: readonly (readonly string[])[], indent = '  '): string[] {
+/** Rows of cells as aligned columns: `align` has an `l` or `r` per column (default: the first left, the others right). */
+export function columns(rows: readonly (readonly string[])[], style: Style, align = 'l'): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => indent + row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+  const left = (i: number) => (align[i] ?? 'r') === 'l';
+  const lines = rows.map((row) => '  ' + row.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+  return lines.map((line, i) => (i === 0 ? style.dim(line) : line));
 }
 
 export function shapeText(shape: Shape): string {
@@ -20,8 +22,8 @@ export function shapeText(shape: Shape): string {
       ? 'raw scores clamped to [0,1] (GIE v1.0 on)'
       : shape.arithmetic === 'unclamped'
         ? 'raw scores not clamped (GIE v0.4/v0.5)'
-        : 'clamped or not (no raw score outside [0,1] told them apart)';
-  const weights = shape.weightType === 'unknown' ? 'weights int or float (the lines do not say)' : `weights ${shape.weightType}`;
+        : 'clamping not shown (no raw score outside [0,1]; both give the same picks)';
+  const weights = shape.weightType === 'unknown' ? 'weight type not shown (int up to GIE v1.3.1, float64 after)' : shape.weightType === 'int' ? 'int weights' : 'float64 weights';
   return `${arithmetic} · ${weights}`;
 }
 
@@ -31,7 +33,8 @@ const short = (endpoints: readonly string[]) => endpoints.join(',');
 export function renderWhatIf(report: WhatIfReport, style: Style): string {
   const lines = [style.bold(`what if: ${report.weights.map((w) => `${w.key}=${num(w.weight)}`).join(',')}`)];
   for (const c of report.changes) lines.push(`  weight      ${c.profile}: ${c.scorer} ${c.logged.map(num).join('/')} → ${num(c.whatIf)}`);
-  lines.push(`  arithmetic  ${shapeText(report.shape)}; every logged total and pick reproduced`);
+  lines.push(`  checked     ${report.recomputed} profile runs: the logged weights and raw scores give the logged totals and picks`);
+  lines.push(`  arithmetic  ${shapeText(report.shape)}`);
   lines.push(
     `  picks       ${report.changed} of ${report.recomputed} profile runs change` +
       (report.undetermined ? `, ${report.undetermined} left to a tie` : '') +
@@ -48,7 +51,7 @@ export function renderWhatIf(report: WhatIfReport, style: Style): string {
       rows.push([e, String(before), String(after), signed(after - before), String(p.gained[e] ?? 0), String(p.lost[e] ?? 0)]);
     }
     if (p.undetermined) rows.push(['(left to a tie)', '', String(p.undetermined), '', '', '']);
-    lines.push(...columns(rows).map((row, i) => (i === 0 ? style.dim(row) : row)));
+    lines.push(...columns(rows, style));
   }
   if (report.flips.length > 0) {
     lines.push(style.bold(`flips (${report.flips.length})`));
@@ -63,7 +66,7 @@ export function renderWhatIf(report: WhatIfReport, style: Style): string {
         `${num(f.totals.to[0])} → ${num(f.totals.to[1])}`,
       ]);
     }
-    lines.push(...columns(rows).map((row, i) => (i === 0 ? style.dim(row) : row)));
+    lines.push(...columns(rows, style, 'lllrrr'));
     if (report.flips.length > FLIPS_SHOWN) lines.push(style.dim(`  … ${report.flips.length - FLIPS_SHOWN} more (--json has them all)`));
     if (report.flips.some((f) => f.primary)) lines.push(style.dim('  * the primary profile: its pick is the endpoint Envoy gets'));
   }
@@ -71,7 +74,7 @@ export function renderWhatIf(report: WhatIfReport, style: Style): string {
     lines.push(style.bold(`left to a tie (${report.undeterminedRuns.length})`) + style.dim('  the new totals tie at the pick: the picker chooses at random'));
     const rows = [['request', 'profile', 'logged', 'tied at', 'between']];
     for (const u of report.undeterminedRuns.slice(0, FLIPS_SHOWN)) rows.push([u.requestId, u.profile, short(u.from), num(u.total), short(u.tied)]);
-    lines.push(...columns(rows).map((row, i) => (i === 0 ? style.dim(row) : row)));
+    lines.push(...columns(rows, style, 'lllrl'));
     if (report.undeterminedRuns.length > FLIPS_SHOWN) lines.push(style.dim(`  … ${report.undeterminedRuns.length - FLIPS_SHOWN} more (--json has them all)`));
   }
   return lines.join('\n') + '\n';
@@ -90,19 +93,19 @@ export function renderCompare(report: CompareReport, style: Style): string {
   const top = [head, ['requests', String(report.requests[0]), String(report.requests[1]), delta(report.requests)], ['with a pick', String(report.picked[0]), String(report.picked[1]), delta(report.picked)]];
   for (const f of report.failures) top.push([`failures ${f.kind}`, String(f.counts[0]), String(f.counts[1]), delta(f.counts)]);
   for (const f of report.problems) top.push([`problems ${f.kind}`, String(f.counts[0]), String(f.counts[1]), delta(f.counts)]);
-  lines.push(...columns(top).map((row, i) => (i === 0 ? style.dim(row) : row)));
+  lines.push(...columns(top, style));
   for (const p of report.profiles) {
     lines.push(style.bold(`profile ${p.name}`) + `  picks ${p.ok[0]} → ${p.ok[1]}, failed ${p.failed[0]} → ${p.failed[1]}, ties ${p.ties[0]} → ${p.ties[1]}`);
     const picks = [['endpoint', 'picks A', 'picks B', 'B − A', 'share B − A']];
     for (const x of p.picks) picks.push([x.endpoint, `${x.counts[0]} (${pct(x.shares[0])})`, `${x.counts[1]} (${pct(x.shares[1])})`, delta(x.counts), `${signed(Math.round(1000 * (x.shares[1] - x.shares[0])) / 10)} pts`]);
     picks.push(['margin min/median/max', statText(p.margin[0]), statText(p.margin[1]), medianDelta(p.margin)]);
-    lines.push(...columns(picks).map((row, i) => (i === 0 ? style.dim(row) : row)));
+    lines.push(...columns(picks, style));
     const spreads = [['scorer · endpoint', 'A min/median/max', 'B min/median/max', 'median B − A']];
     for (const s of p.scorers) {
       const weights = s.weights[0].join('/') === s.weights[1].join('/') ? `×${s.weights[0].map(num).join('/')}` : `×${s.weights[0].map(num).join('/') || '-'} → ×${s.weights[1].map(num).join('/') || '-'}`;
       for (const e of s.endpoints) spreads.push([`${s.scorer} ${weights} · ${e.endpoint}`, statText(e.spreads[0]), statText(e.spreads[1]), medianDelta(e.spreads)]);
     }
-    if (spreads.length > 1) lines.push(...columns(spreads).map((row, i) => (i === 0 ? style.dim(row) : row)));
+    if (spreads.length > 1) lines.push(...columns(spreads, style));
     for (const f of p.failures) lines.push(style.bad(`  failures ${f.kind}: ${f.counts[0]} → ${f.counts[1]} (${delta(f.counts)})`));
   }
   return lines.join('\n') + '\n';

@@ -9,6 +9,8 @@ import { REPO } from '../helpers/fixtures.ts';
 // picks on its own, straight from the JSON of the lines, and checks the built CLI says the same.
 
 const LOG = join(REPO, 'examples', 'logs', 'demo-epp.log');
+/** The same demo with the example EPP's activeRequestWeight set to 3 (a second real run). */
+const LOG_ACTIVE_3 = join(REPO, 'examples', 'logs', 'demo-epp-active3.log');
 
 interface Line {
   readonly 'x-request-id': string;
@@ -19,11 +21,21 @@ interface Line {
 }
 
 /** The flips (request id → new pick) and the ties that new weights give, recomputed from the raw lines. */
-function recompute(weights: Record<string, number>): { flips: Map<string, string>; ties: string[]; runs: number } {
-  const runs = readFileSync(LOG, 'utf8')
+const runsOf = (log: string) =>
+  readFileSync(log, 'utf8')
     .split('\n')
     .filter((l) => l.includes('instrument: profile run'))
     .map((l) => JSON.parse(l.slice(l.indexOf('{'))) as Line);
+
+/** Picks per endpoint, counted from the raw lines. */
+function picksOf(log: string): Map<string, number> {
+  const picks = new Map<string, number>();
+  for (const run of runsOf(log)) picks.set(run.picked[0]!, (picks.get(run.picked[0]!) ?? 0) + 1);
+  return picks;
+}
+
+function recompute(weights: Record<string, number>): { flips: Map<string, string>; ties: string[]; runs: number } {
+  const runs = runsOf(LOG);
   const flips = new Map<string, string>();
   const ties: string[] = [];
   for (const run of runs) {
@@ -44,7 +56,7 @@ describe('analyze --weights on the captured demo run (built CLI)', () => {
     expect.soft(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('weight      default: active-request-scorer 2 → 3');
-    expect(run.stdout).toContain('every logged total and pick reproduced');
+    expect(run.stdout).toContain('checked     20 profile runs: the logged weights and raw scores give the logged totals and picks');
     expect(run.stdout).toContain(`${expected.flips.size} of 20 profile runs change${expected.ties.length ? `, ${expected.ties.length} left to a tie` : ''} (20 requests)`);
     for (const [id, to] of expected.flips) expect(run.stdout).toMatch(new RegExp(`^  ${id} +default\\* +\\S+ → ${to} `, 'm'));
   });
@@ -60,12 +72,17 @@ describe('analyze --weights on the captured demo run (built CLI)', () => {
     expect(doc.undeterminedRuns.map((u) => u.requestId)).toEqual(expected.ties);
   });
 
-  it('--compare of the run with itself: no difference anywhere', async () => {
-    const run = await spawnCli(['analyze', '--compare', LOG, LOG, '--json'], { cwd: REPO });
+  it('--compare before (active ×2) and after (active ×3): the pick counts of both real runs, as the raw lines give them', async () => {
+    const run = await spawnCli(['analyze', '--compare', LOG, LOG_ACTIVE_3, '--json'], { cwd: REPO });
     expect(run.exitCode, run.stderr).toBe(0);
-    const doc = JSON.parse(run.stdout) as { profiles: Array<{ picks: Array<{ counts: [number, number] }> }> };
-    const picks = doc.profiles[0]!.picks;
-    expect(picks.reduce((n, p) => n + p.counts[0], 0)).toBe(20);
-    for (const p of picks) expect(p.counts[1]).toBe(p.counts[0]);
+    const doc = JSON.parse(run.stdout) as { profiles: Array<{ name: string; picks: Array<{ endpoint: string; counts: [number, number] }>; scorers: Array<{ scorer: string; weights: [number[], number[]] }> }> };
+    expect(doc.profiles.map((p) => p.name)).toEqual(['default']);
+    const [before, after] = [picksOf(LOG), picksOf(LOG_ACTIVE_3)];
+    const endpoints = [...new Set([...before.keys(), ...after.keys()])].sort();
+    expect(doc.profiles[0]!.picks).toEqual(endpoints.map((e) => ({ endpoint: e, counts: [before.get(e) ?? 0, after.get(e) ?? 0], shares: [(before.get(e) ?? 0) / 20, (after.get(e) ?? 0) / 20] })));
+    expect(doc.profiles[0]!.scorers.find((s) => s.scorer === 'active-request-scorer')!.weights).toEqual([[2], [3]]);
+    const text = await spawnCli(['analyze', '--compare', LOG, LOG, '--html', '/dev/null'], { cwd: REPO });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}requests +20 +20 +0$/m);
   });
 });
