@@ -171,6 +171,34 @@ describe('what-if weights: refusals (exit 1) and usage errors (exit 2)', () => {
   });
 });
 
+describe('what-if weights: the line forms', () => {
+  it("format 1 lines (one per scorer) recompute the same as format 2; upstream's own lines (no weights) are refused", () => {
+    const run = runProfile({ profile: 'default', round: 1, candidates: DECODE, ...worked(true)[0]! });
+    const format1 = new EppLog('json').format1Run('req-1', run);
+    const report = whatIf(records(format1), parseWeights(['active-request-scorer=1,queue-scorer=3']));
+    expect(report.shape.arithmetic).toBe('clamped');
+    expect(report.flips.map((f) => [f.from, f.to])).toEqual([[[B], [C]]]);
+    const upstream = new EppLog('json').upstreamRun('req-1', run);
+    expectRefusal(() => whatIf(records(upstream), parseWeights(['queue-scorer=3'])), /weight is not logged.*req-1 \[default\]/s);
+  });
+
+  it('a run that picked two targets (maxNumOfEndpoints 2) is recomputed as a set of two', () => {
+    // Logged clamped: A = 2, B = 2.1, C = 1 → B, A. What-if 1/3: A = 1, B = 2.3, C = 3 → C, B.
+    const run = runProfile({ profile: 'default', round: 1, candidates: DECODE, ...worked(true)[0]! });
+    const log = new EppLog('console').profileRun('req-1', { ...run, picked: [B, A] });
+    const report = whatIf(records(log), parseWeights(['active-request-scorer=1,queue-scorer=3']));
+    expect(report.flips).toEqual([expect.objectContaining({ from: [B, A], to: [C, B], whatIfMargin: expect.closeTo(2, 9) })]);
+  });
+
+  it('a raw score outside [0,1] hidden by a logged weight of 0: both arithmetics reproduce the log but disagree on the what-if, so it is refused', () => {
+    // active-request-scorer ×0 gives C a raw 3: clamped or not, its part is 0. With ×1 it is 1 or 3.
+    const hidden = [{ clamp: true, scorers: [scorer('active-request-scorer', 0, { [A]: 0, [B]: 0, [C]: 3 }), scorer('queue-scorer', 1, { [A]: 1, [B]: 0, [C]: 0 })] }];
+    expect(whatIf(records(logOf(hidden)), parseWeights(['queue-scorer=2'])).shape.arithmetic).toBe('either');
+    // ×0.5: C = 0.5 (clamped) or 1.5 (not) against A = 1.
+    expectRefusal(() => whatIf(records(logOf(hidden)), parseWeights(['active-request-scorer=0.5'])), /does not show whether this EPP clamps/);
+  });
+});
+
 describe('what-if weights: per profile on a P/D log', () => {
   /** The raw scores of request n: spread over [0,1] so that a weight change moves some picks. */
   const varied = (type: string, weight: number, n: number, k: number): ScorerSpec => ({ type, name: type, weight, score: (e) => ((n * k + ALL.indexOf(e) * 3) % 5) / 4 });
