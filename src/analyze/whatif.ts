@@ -193,7 +193,7 @@ const REASON_TEXT: Readonly<Record<string, string>> = {
   'no-picker': 'the lines do not name the picker, so the pick cannot be recomputed',
   'no-weight': "a scorer's weight is not logged (upstream's own lines carry no weights; instrument's lines do)",
   'no-totals': 'the lines carry no weighted totals or no pick to check the recomputation against',
-  'scorer-missing': 'a scorer the weights apply to did not log in this run',
+  'scorer-missing': 'a scorer that the profile logs elsewhere did not log in this run, so its part of the totals is unknown',
   totals: 'the logged weights and raw scores do not add up to the logged totals (a scorer that did not log, or another arithmetic)',
   pick: 'the logged pick is not the highest total: another picker, or a profile that does not pick by total',
   mixed: 'some runs add up only with clamped scores and others only without: the log mixes EPP versions',
@@ -263,6 +263,91 @@ function resolveWeights(settings: readonly WeightSetting[], byProfile: Map<strin
 
 const count = (into: Record<string, number>, key: string, by = 1) => (into[key] = (into[key] ?? 0) + by);
 
+type NewWeight = (profile: string, s: ScorerScores) => number | undefined;
+
+/**
+ * The runs to recompute (those of the profiles the weights apply to that ran), each checked for
+ * what the recomputation needs; refuses the log where one lacks it.
+ */
+function runsToRecompute(records: readonly RequestRecord[], byProfile: Map<string, Map<string, ScorerScores>>, newWeight: NewWeight): Run[] {
+  const touched = new Set<string>();
+  for (const [profile, scorers] of byProfile) for (const s of scorers.values()) if (newWeight(profile, s) !== undefined) touched.add(profile);
+  const runs: Run[] = [];
+  const refusals: Refusal[] = [];
+  for (const record of records) {
+    for (const profile of Object.values(record.profiles)) {
+      if (!touched.has(profile.name) || profile.status === 'failed' || profile.status === 'not-run') continue;
+      const where = `${record.requestId} [${profile.name}]`;
+      // Every scorer the profile logs elsewhere must have logged here too, or its part of the totals is unknown.
+      const missing = [...byProfile.get(profile.name)!.values()].filter((s) => !profile.scorers.some((x) => x.scorer === s.scorer && x.name === s.name));
+      const unweighted = profile.scorers.filter((s) => s.weight === undefined);
+      if (missing.length > 0) refusals.push({ reason: 'scorer-missing', where: `${where}: ${missing.map((s) => scorerLabel(s.scorer, s.name)).join(', ')}` });
+      else if (profile.picker === undefined) refusals.push({ reason: 'no-picker', where });
+      else if (!MAX_SCORE_PICKERS.has(profile.picker)) refusals.push({ reason: 'picker', where: `${where}: ${profile.picker}` });
+      else if (profile.totals === undefined || !profile.picked?.length) refusals.push({ reason: 'no-totals', where });
+      else if (unweighted.length > 0) refusals.push({ reason: 'no-weight', where: `${where}: ${unweighted.map((s) => scorerLabel(s.scorer, s.name)).join(', ')}` });
+      else runs.push({ record, profile, where });
+    }
+  }
+  if (refusals.length > 0) refuse(refusals);
+  return runs;
+}
+
+/** Whether the max-score picker can have made the logged pick from the logged totals (ties allowed). */
+function pickFits(totals: Readonly<Record<string, number>>, logged: readonly string[]): boolean {
+  const first = totals[logged[0]!];
+  const highest = Math.max(...Object.values(totals));
+  const worstIn = Math.min(...logged.map((x) => totals[x] ?? -Infinity));
+  const outside = Object.keys(totals).filter((x) => !logged.includes(x));
+  return first !== undefined && near(first, highest) && !outside.some((x) => totals[x]! > worstIn && !near(totals[x]!, worstIn));
+}
+
+/** Which arithmetic reproduces every logged total and pick, and what the weights are; refuses where none does. */
+function inferShape(runs: readonly Run[]): Shape {
+  const refusals: Refusal[] = [];
+  const onlyClamped: string[] = [];
+  const onlyUnclamped: string[] = [];
+  for (const run of runs) {
+    const totals = run.profile.totals!;
+    const sums = (arithmetic: Arithmetic) => weightedTotals(Object.keys(totals), run.profile.scorers, (s) => s.weight!, arithmetic);
+    const [clamped, unclamped] = [sums('clamped'), sums('unclamped')];
+    const fits = (computed: Record<string, number>) => Object.keys(totals).every((e) => near(computed[e]!, totals[e]!));
+    const [c, u] = [fits(clamped), fits(unclamped)];
+    if (c && !u) onlyClamped.push(run.where);
+    if (u && !c) onlyUnclamped.push(run.where);
+    if (!c && !u) {
+      const e = Object.keys(totals).find((x) => !near(clamped[x]!, totals[x]!))!;
+      refusals.push({ reason: 'totals', where: `${run.where}: ${e} logged ${totals[e]}, the logged scores give ${clamped[e]} (clamped) or ${unclamped[e]} (not clamped)` });
+    }
+    if (!pickFits(totals, run.profile.picked!)) {
+      const best = maxScorePick(totals, 1).picked[0]!;
+      refusals.push({ reason: 'pick', where: `${run.where}: picked ${run.profile.picked!.join(', ')} (${totals[run.profile.picked![0]!] ?? 'no total'}), highest ${best} (${totals[best]})` });
+    }
+  }
+  if (refusals.length > 0) refuse(refusals);
+  if (onlyClamped.length > 0 && onlyUnclamped.length > 0) refuse([{ reason: 'mixed', where: `clamped only: ${onlyClamped.slice(0, 2).join(', ')}; unclamped only: ${onlyUnclamped.slice(0, 2).join(', ')}` }]);
+  const arithmetic: Shape['arithmetic'] = onlyClamped.length > 0 ? 'clamped' : onlyUnclamped.length > 0 ? 'unclamped' : 'either';
+  const fractional = runs.some((run) => run.profile.scorers.some((s) => !Number.isInteger(s.weight)));
+  return { arithmetic, weightType: fractional ? 'float' : arithmetic === 'unclamped' ? 'int' : 'unknown' };
+}
+
+/** A fractional weight: refused where the weights are ints, noted where the lines do not say. */
+function weightNotes(settings: readonly WeightSetting[], shape: Shape): string[] {
+  const fractions = settings.filter((s) => !Number.isInteger(s.weight));
+  if (fractions.length > 0 && shape.weightType === 'int') {
+    throw new UsageError(
+      `--weights ${fractions.map((s) => `${s.key}=${s.weight}`).join(',')}: this EPP's weights are whole numbers`,
+      'Its totals add up without clamping, which only GIE v0.4/v0.5 do, and there a weight is an int. Use whole numbers.',
+    );
+  }
+  if (fractions.length > 0 && shape.weightType === 'unknown') {
+    return ['A fractional weight can be configured only where weights are float64 (GIE after v1.3.1, llm-d v0.6.0 on); up to GIE v1.3.1 they are ints, and the lines do not show which this EPP is.'];
+  }
+  return [];
+}
+
+type ProfileStats = { -readonly [K in keyof ProfileWhatIf]: ProfileWhatIf[K] extends number ? number : Record<string, number> };
+
 /**
  * Recomputes every request's picks with new weights. Throws a UsageError (exit 2) for a weight
  * the log has no scorer for, or a fraction where the weights are ints, and an OperationError
@@ -271,86 +356,14 @@ const count = (into: Record<string, number>, key: string, by = 1) => (into[key] 
 export function whatIf(records: readonly RequestRecord[], settings: readonly WeightSetting[]): WhatIfReport {
   const byProfile = scorersByProfile(records);
   const newWeight = resolveWeights(settings, byProfile);
-  const touched = new Set<string>();
-  for (const [profile, scorers] of byProfile) for (const s of scorers.values()) if (newWeight(profile, s) !== undefined) touched.add(profile);
-
-  const runs: Run[] = [];
-  const refusals: Refusal[] = [];
-  for (const record of records) {
-    for (const profile of Object.values(record.profiles)) {
-      if (!touched.has(profile.name) || profile.status === 'failed' || profile.status === 'not-run') continue;
-      const where = `${record.requestId} [${profile.name}]`;
-      const affected = byProfile.get(profile.name)!;
-      const expected = [...affected.values()].filter((s) => newWeight(profile.name, s) !== undefined);
-      const missing = expected.filter((s) => !profile.scorers.some((x) => x.scorer === s.scorer && x.name === s.name));
-      if (profile.picker === undefined && profile.totals === undefined && profile.scorers.length === 0) {
-        refusals.push({ reason: 'scorer-missing', where: `${where}: no scorer logged` });
-        continue;
-      }
-      if (missing.length > 0) refusals.push({ reason: 'scorer-missing', where: `${where}: ${missing.map((s) => scorerLabel(s.scorer, s.name)).join(', ')}` });
-      else if (profile.picker === undefined) refusals.push({ reason: 'no-picker', where });
-      else if (!MAX_SCORE_PICKERS.has(profile.picker)) refusals.push({ reason: 'picker', where: `${where}: ${profile.picker}` });
-      else if (profile.totals === undefined || !profile.picked?.length) refusals.push({ reason: 'no-totals', where });
-      else if (profile.scorers.some((s) => s.weight === undefined)) refusals.push({ reason: 'no-weight', where: `${where}: ${profile.scorers.filter((s) => s.weight === undefined).map((s) => scorerLabel(s.scorer, s.name)).join(', ')}` });
-      else runs.push({ record, profile, where });
-    }
-  }
-  if (refusals.length > 0) refuse(refusals);
-
-  // Which arithmetic reproduces the logged totals, run by run; the log must agree on one.
-  const loggedWeight = (s: ScorerScores) => s.weight!;
-  const neither: Refusal[] = [];
-  const fits = (run: Run, arithmetic: Arithmetic) => {
-    const totals = run.profile.totals!;
-    const computed = weightedTotals(Object.keys(totals), run.profile.scorers, loggedWeight, arithmetic);
-    return { ok: Object.keys(totals).every((e) => near(computed[e]!, totals[e]!)), computed };
-  };
-  const onlyClamped: string[] = [];
-  const onlyUnclamped: string[] = [];
-  for (const run of runs) {
-    const c = fits(run, 'clamped');
-    const u = fits(run, 'unclamped');
-    if (c.ok && !u.ok) onlyClamped.push(run.where);
-    if (u.ok && !c.ok) onlyUnclamped.push(run.where);
-    if (!c.ok && !u.ok) {
-      const totals = run.profile.totals!;
-      const e = Object.keys(totals).find((x) => !near(c.computed[x]!, totals[x]!))!;
-      neither.push({ reason: 'totals', where: `${run.where}: ${e} logged ${totals[e]}, the logged scores give ${c.computed[e]} (clamped) or ${u.computed[e]} (not clamped)` });
-    }
-    // The logged pick must be one the max-score picker can make from the logged totals.
-    const logged = run.profile.picked!;
-    const pick = maxScorePick(run.profile.totals!, logged.length);
-    const top = run.profile.totals![logged[0]!];
-    const outside = Object.keys(run.profile.totals!).filter((x) => !logged.includes(x));
-    const worstIn = Math.min(...logged.map((x) => run.profile.totals![x] ?? -Infinity));
-    const highest = run.profile.totals![pick.picked[0]!]!;
-    if (top === undefined || !near(top, highest) || outside.some((x) => run.profile.totals![x]! > worstIn && !near(run.profile.totals![x]!, worstIn))) {
-      neither.push({ reason: 'pick', where: `${run.where}: picked ${logged.join(', ')} (${top ?? 'no total'}), highest ${pick.picked[0]} (${highest})` });
-    }
-  }
-  if (neither.length > 0) refuse(neither);
-  if (onlyClamped.length > 0 && onlyUnclamped.length > 0) refuse([{ reason: 'mixed', where: `clamped only: ${onlyClamped.slice(0, 2).join(', ')}; unclamped only: ${onlyUnclamped.slice(0, 2).join(', ')}` }]);
-  const arithmetic: Shape['arithmetic'] = onlyClamped.length > 0 ? 'clamped' : onlyUnclamped.length > 0 ? 'unclamped' : 'either';
-  const fractional = runs.some((run) => run.profile.scorers.some((s) => !Number.isInteger(s.weight)));
-  const weightType: Shape['weightType'] = fractional ? 'float' : arithmetic === 'unclamped' ? 'int' : 'unknown';
-  const shape: Shape = { arithmetic, weightType };
-
-  const fractions = settings.filter((s) => !Number.isInteger(s.weight));
-  const notes: string[] = [];
-  if (fractions.length > 0 && weightType === 'int') {
-    throw new UsageError(
-      `--weights ${fractions.map((s) => `${s.key}=${s.weight}`).join(',')}: this EPP's weights are whole numbers`,
-      'Its totals add up without clamping, which only GIE v0.4/v0.5 do, and there a weight is an int. Use whole numbers.',
-    );
-  }
-  if (fractions.length > 0 && weightType === 'unknown') {
-    notes.push('A fractional weight can be configured only where weights are float64 (GIE after v1.3.1, llm-d v0.6.0 on); up to GIE v1.3.1 they are ints, and the lines do not show which this EPP is.');
-  }
+  const runs = runsToRecompute(records, byProfile, newWeight);
+  const shape = inferShape(runs);
+  const notes = weightNotes(settings, shape);
 
   const weightOf = (profile: string) => (s: ScorerScores) => newWeight(profile, s) ?? s.weight!;
   const flips: Flip[] = [];
   const undeterminedRuns: Undetermined[] = [];
-  const profiles: Record<string, { recomputed: number; loggedTies: number; changed: number; undetermined: number; logged: Record<string, number>; whatIf: Record<string, number>; gained: Record<string, number>; lost: Record<string, number> }> = {};
+  const profiles: Record<string, ProfileStats> = {};
   const changes = new Map<string, { profile: string; scorer: string; logged: Set<number>; whatIf: number }>();
   const ambiguous: Refusal[] = [];
   for (const run of runs) {
@@ -364,9 +377,10 @@ export function whatIf(records: readonly RequestRecord[], settings: readonly Wei
       change.logged.add(s.weight!);
       changes.set(key, change);
     }
-    const totals = weightedTotals(endpoints, p.scorers, weightOf(p.name), arithmetic === 'unclamped' ? 'unclamped' : 'clamped');
+    const totals = weightedTotals(endpoints, p.scorers, weightOf(p.name), shape.arithmetic === 'unclamped' ? 'unclamped' : 'clamped');
     const pick = maxScorePick(totals, p.picked!.length);
-    if (arithmetic === 'either') {
+    if (shape.arithmetic === 'either') {
+      // Both arithmetics reproduced the log; where they part on the new weights, the log cannot say which holds.
       const other = maxScorePick(weightedTotals(endpoints, p.scorers, weightOf(p.name), 'unclamped'), p.picked!.length);
       if (other.determined !== pick.determined || other.picked.join() !== pick.picked.join()) ambiguous.push({ reason: 'ambiguous', where: run.where });
     }
@@ -384,8 +398,10 @@ export function whatIf(records: readonly RequestRecord[], settings: readonly Wei
     const same = pick.picked[0] === from[0] && pick.picked.length === from.length && pick.picked.every((e) => from.includes(e));
     if (same) continue;
     stats.changed++;
-    count(stats.gained, pick.picked[0]!);
-    count(stats.lost, from[0]!);
+    if (pick.picked[0] !== from[0]) {
+      count(stats.gained, pick.picked[0]!);
+      count(stats.lost, from[0]!);
+    }
     flips.push({
       requestId: run.record.requestId,
       profile: p.name,

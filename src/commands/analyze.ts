@@ -85,7 +85,8 @@ export async function readRecords(options: Pick<AnalyzeOptions, 'cwd' | 'input' 
   const summary = await analyze({ ...options, onRequest: (record) => records.push(record) });
   if (summary.input !== undefined) {
     const { renderNoScheduling } = await import('../reporters/analysis.ts');
-    throw new OperationError(`${options.input ?? 'standard input'}: no scheduling lines, nothing to recompute or compare`, renderNoScheduling(summary, options.input ?? 'standard input').trimEnd());
+    const source = options.input === undefined || options.input === '-' ? 'standard input' : options.input;
+    throw new OperationError(`${source}: no scheduling lines, nothing to recompute or compare`, renderNoScheduling(summary, source).trimEnd());
   }
   return { records, summary };
 }
@@ -116,11 +117,11 @@ export async function whatIfOrCompare(options: WhatIfOptions): Promise<{ rendere
     stdout = options.json ? JSON.stringify(report) + '\n' : reporters.renderWhatIf(report, options.style);
     page = pages.renderSectionsPage('instrument analyze: what if', [pages.renderWhatIfSection(report)]);
   } else {
-    if (options.input === undefined || options.input === '-') throw new UsageError('--compare A.log B.log: the second log is missing', 'Name both runs: instrument analyze --compare before.log after.log.');
+    if (options.input === undefined) throw new UsageError('--compare A.log B.log: the second log is missing', 'Name both runs: instrument analyze --compare before.log after.log (- reads the second from standard input).');
     const { compare } = await import('../analyze/compare.ts');
     const a = await readRecords({ ...options, input: options.compare });
     const b = await readRecords(options);
-    const report = compare({ label: options.compare!, ...a }, { label: options.input, ...b });
+    const report = compare({ label: options.compare!, ...a }, { label: options.input === '-' ? 'standard input' : options.input, ...b });
     stdout = options.json ? JSON.stringify(report) + '\n' : reporters.renderCompare(report, options.style);
     page = pages.renderSectionsPage('instrument analyze: compare', [pages.renderCompareSection(report)]);
   }
