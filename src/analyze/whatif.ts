@@ -62,11 +62,19 @@ export interface Flip {
   readonly totals: { readonly from: readonly [number, number]; readonly to: readonly [number, number] };
 }
 
+/**
+ * A run whose change the weights do not decide: the new totals tie at the pick (`new-tie`), or the
+ * logged totals did and the new pick is one of the endpoints that tied (`logged-tie`: the EPP
+ * could have picked it with the old weights too).
+ */
 export interface Undetermined {
   readonly requestId: string;
   readonly profile: string;
+  readonly reason: 'new-tie' | 'logged-tie';
   readonly from: readonly string[];
-  /** The endpoints that share the highest new total (the picker's random tie-break chooses among them). */
+  /** The new pick, when the new totals decide it (`logged-tie`). */
+  readonly to: readonly string[] | undefined;
+  /** The endpoints that share the deciding total (new or logged), among which the picker chooses at random. */
   readonly tied: readonly string[];
   readonly total: number;
 }
@@ -77,10 +85,13 @@ export interface ProfileWhatIf {
   /** Of those, runs whose logged pick came out of a tie (the EPP chose at random). */
   readonly loggedTies: number;
   readonly changed: number;
+  /** Runs whose change is not decided (both reasons of `Undetermined`). */
   readonly undetermined: number;
+  /** Of those, runs whose new totals tie at the pick (their new pick is left to chance). */
+  readonly newTies: number;
   /** Picks per endpoint (first target) as logged, over the recomputed runs. */
   readonly logged: Readonly<Record<string, number>>;
-  /** The same with the new weights; runs left undetermined are not counted. */
+  /** The same with the new weights; runs whose new totals tie are not counted. */
   readonly whatIf: Readonly<Record<string, number>>;
   /** Per endpoint: picks won from others, lost to others, and left to a tie. */
   readonly gained: Readonly<Record<string, number>>;
@@ -384,19 +395,27 @@ export function whatIf(records: readonly RequestRecord[], settings: readonly Wei
       const other = maxScorePick(weightedTotals(endpoints, p.scorers, weightOf(p.name), 'unclamped'), p.picked!.length);
       if (other.determined !== pick.determined || other.picked.join() !== pick.picked.join()) ambiguous.push({ reason: 'ambiguous', where: run.where });
     }
-    const stats = (profiles[p.name] ??= { recomputed: 0, loggedTies: 0, changed: 0, undetermined: 0, logged: {}, whatIf: {}, gained: {}, lost: {} });
+    const stats = (profiles[p.name] ??= { recomputed: 0, loggedTies: 0, changed: 0, undetermined: 0, newTies: 0, logged: {}, whatIf: {}, gained: {}, lost: {} });
     const from = p.picked!;
     stats.recomputed++;
-    if (p.tie !== undefined) stats.loggedTies++;
     count(stats.logged, from[0]!);
+    const loggedTie = maxScorePick(p.totals!, from.length);
+    if (!loggedTie.determined) stats.loggedTies++;
+    const base = { requestId: run.record.requestId, profile: p.name, from };
     if (!pick.determined) {
       stats.undetermined++;
-      undeterminedRuns.push({ requestId: run.record.requestId, profile: p.name, from, tied: pick.tied, total: totals[pick.tied[0]!]! });
+      stats.newTies++;
+      undeterminedRuns.push({ ...base, reason: 'new-tie', to: undefined, tied: pick.tied, total: totals[pick.tied[0]!]! });
       continue;
     }
     count(stats.whatIf, pick.picked[0]!);
     const same = pick.picked[0] === from[0] && pick.picked.length === from.length && pick.picked.every((e) => from.includes(e));
     if (same) continue;
+    if (!loggedTie.determined && pick.picked.every((e) => from.includes(e) || loggedTie.tied.includes(e))) {
+      stats.undetermined++;
+      undeterminedRuns.push({ ...base, reason: 'logged-tie', to: pick.picked, tied: loggedTie.tied, total: p.totals![loggedTie.tied[0]!]! });
+      continue;
+    }
     stats.changed++;
     if (pick.picked[0] !== from[0]) {
       count(stats.gained, pick.picked[0]!);

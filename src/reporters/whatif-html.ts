@@ -4,7 +4,7 @@
  */
 import type { CompareReport } from '../analyze/compare.ts';
 import type { WhatIfReport } from '../analyze/whatif.ts';
-import { FLIPS_SHOWN, num, shapeText, signed } from './whatif.ts';
+import { FLIPS_SHOWN, num, shapeText, signed, undeterminedText } from './whatif.ts';
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -22,14 +22,14 @@ export function renderWhatIfSection(report: WhatIfReport): string {
     ...report.changes.map((c) => `<li>weight of ${escape(c.scorer)} in ${escape(c.profile)}: ${escape(c.logged.map(num).join('/'))} → ${escape(num(c.whatIf))}</li>`),
     `<li>checked: in ${report.recomputed} profile runs the logged weights and raw scores give the logged totals and picks</li>`,
     `<li>arithmetic: ${escape(shapeText(report.shape))}</li>`,
-    `<li>${report.changed} of ${report.recomputed} profile runs change their pick${report.undetermined ? `, ${report.undetermined} left to a tie` : ''} (${report.requests} requests)</li>`,
+    `<li>${report.changed} of ${report.recomputed} profile runs change their pick${report.undetermined ? `, ${report.undetermined} undetermined (${undeterminedText(report)})` : ''} (${report.requests} requests)</li>`,
     ...report.notes.map((n) => `<li>${escape(n)}</li>`),
     `</ul>`,
   ];
   for (const [name, p] of Object.entries(report.profiles)) {
     const endpoints = [...new Set([...Object.keys(p.logged), ...Object.keys(p.whatIf)])].sort();
     const rows = endpoints.map((e) => [e, String(p.logged[e] ?? 0), String(p.whatIf[e] ?? 0), signed((p.whatIf[e] ?? 0) - (p.logged[e] ?? 0)), String(p.gained[e] ?? 0), String(p.lost[e] ?? 0)]);
-    if (p.undetermined) rows.push(['(left to a tie)', '', String(p.undetermined), '', '', '']);
+    if (p.newTies) rows.push(['(left to a tie)', '', String(p.newTies), '', '', '']);
     parts.push(`<h3>Profile ${escape(name)}: ${p.recomputed} runs recomputed</h3>`, table(['endpoint', 'logged', 'what-if', 'change', 'gains', 'losses'], rows));
   }
   if (report.flips.length > 0) {
@@ -44,8 +44,8 @@ export function renderWhatIfSection(report: WhatIfReport): string {
     parts.push(`<h3>Flips (${report.flips.length})</h3>`, table(['request', 'profile', 'logged → what-if', 'margin', 'totals old pick', 'totals new pick'], rows));
   }
   if (report.undeterminedRuns.length > 0) {
-    const rows = report.undeterminedRuns.slice(0, FLIPS_SHOWN * 25).map((u) => [u.requestId, u.profile, u.from.join(','), num(u.total), u.tied.join(', ')]);
-    parts.push(`<h3>Left to a tie (${report.undeterminedRuns.length})</h3>`, table(['request', 'profile', 'logged', 'tied at', 'between'], rows));
+    const rows = report.undeterminedRuns.slice(0, FLIPS_SHOWN * 25).map((u) => [u.requestId, u.profile, `${u.from.join(',')} → ${u.to ? u.to.join(',') : '?'}`, u.reason === 'new-tie' ? 'what-if' : 'logged', num(u.total), u.tied.join(', ')]);
+    parts.push(`<h3>Undetermined (${report.undeterminedRuns.length}): equal totals at the pick</h3>`, table(['request', 'profile', 'logged → what-if', 'tie', 'at', 'between'], rows));
   }
   parts.push('</section>');
   return parts.join('\n');

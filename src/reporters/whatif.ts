@@ -29,6 +29,13 @@ export function shapeText(shape: Shape): string {
 
 const short = (endpoints: readonly string[]) => endpoints.join(',');
 
+/** How many runs are undetermined for each reason. */
+export function undeterminedText(report: WhatIfReport): string {
+  const newTies = report.undeterminedRuns.filter((u) => u.reason === 'new-tie').length;
+  const loggedTies = report.undeterminedRuns.length - newTies;
+  return [newTies ? `${newTies} tie in the new totals` : '', loggedTies ? `${loggedTies} changed within a logged tie` : ''].filter(Boolean).join(', ');
+}
+
 /** The what-if as text: the weights, the arithmetic, per profile the picks before and after, and the flips. */
 export function renderWhatIf(report: WhatIfReport, style: Style): string {
   const lines = [style.bold(`what if: ${report.weights.map((w) => `${w.key}=${num(w.weight)}`).join(',')}`)];
@@ -37,7 +44,7 @@ export function renderWhatIf(report: WhatIfReport, style: Style): string {
   lines.push(`  arithmetic  ${shapeText(report.shape)}`);
   lines.push(
     `  picks       ${report.changed} of ${report.recomputed} profile runs change` +
-      (report.undetermined ? `, ${report.undetermined} left to a tie` : '') +
+      (report.undetermined ? `, ${report.undetermined} undetermined (${undeterminedText(report)})` : '') +
       ` (${report.requests} requests)`,
   );
   for (const note of report.notes) lines.push(style.dim(`  note        ${note}`));
@@ -50,7 +57,7 @@ export function renderWhatIf(report: WhatIfReport, style: Style): string {
       const after = p.whatIf[e] ?? 0;
       rows.push([e, String(before), String(after), signed(after - before), String(p.gained[e] ?? 0), String(p.lost[e] ?? 0)]);
     }
-    if (p.undetermined) rows.push(['(left to a tie)', '', String(p.undetermined), '', '', '']);
+    if (p.newTies) rows.push(['(left to a tie)', '', String(p.newTies), '', '', '']);
     lines.push(...columns(rows, style));
   }
   if (report.flips.length > 0) {
@@ -71,10 +78,10 @@ export function renderWhatIf(report: WhatIfReport, style: Style): string {
     if (report.flips.some((f) => f.primary)) lines.push(style.dim('  * the primary profile: its pick is the endpoint Envoy gets'));
   }
   if (report.undeterminedRuns.length > 0) {
-    lines.push(style.bold(`left to a tie (${report.undeterminedRuns.length})`) + style.dim('  the new totals tie at the pick: the picker chooses at random'));
-    const rows = [['request', 'profile', 'logged', 'tied at', 'between']];
-    for (const u of report.undeterminedRuns.slice(0, FLIPS_SHOWN)) rows.push([u.requestId, u.profile, short(u.from), num(u.total), short(u.tied)]);
-    lines.push(...columns(rows, style, 'lllrl'));
+    lines.push(style.bold(`undetermined (${report.undeterminedRuns.length})`) + style.dim('  equal totals at the pick: the picker chooses among them at random'));
+    const rows = [['request', 'profile', 'logged → what-if', 'tie', 'at', 'between']];
+    for (const u of report.undeterminedRuns.slice(0, FLIPS_SHOWN)) rows.push([u.requestId, u.profile, `${short(u.from)} → ${u.to ? short(u.to) : '?'}`, u.reason === 'new-tie' ? 'what-if' : 'logged', num(u.total), short(u.tied)]);
+    lines.push(...columns(rows, style, 'lllrrl'));
     if (report.undeterminedRuns.length > FLIPS_SHOWN) lines.push(style.dim(`  … ${report.undeterminedRuns.length - FLIPS_SHOWN} more (--json has them all)`));
   }
   return lines.join('\n') + '\n';

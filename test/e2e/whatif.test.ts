@@ -57,7 +57,7 @@ describe('analyze --weights on the captured demo run (built CLI)', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('weight      default: active-request-scorer 2 → 3');
     expect(run.stdout).toContain('checked     20 profile runs: the logged weights and raw scores give the logged totals and picks');
-    expect(run.stdout).toContain(`${expected.flips.size} of 20 profile runs change${expected.ties.length ? `, ${expected.ties.length} left to a tie` : ''} (20 requests)`);
+    expect(run.stdout).toContain(`${expected.flips.size} of 20 profile runs change${expected.ties.length ? `, ${expected.ties.length} undetermined (${expected.ties.length} tie in the new totals)` : ''} (20 requests)`);
     for (const [id, to] of expected.flips) expect(run.stdout).toMatch(new RegExp(`^  ${id} +default\\* +\\S+ → ${to} `, 'm'));
   });
 

@@ -109,10 +109,23 @@ describe('what-if weights: ties', () => {
     expect(report.changed).toBe(0);
     expect(report.flips).toEqual([]);
     expect(report.undeterminedRuns).toEqual([
-      { requestId: 'req-1', profile: 'default', from: [A], tied: [A, B], total: 1 },
-      { requestId: 'req-2', profile: 'default', from: [A], tied: [A, B, C], total: 2 },
+      { requestId: 'req-1', profile: 'default', reason: 'new-tie', from: [A], to: undefined, tied: [A, B], total: 1 },
+      { requestId: 'req-2', profile: 'default', reason: 'new-tie', from: [A], to: undefined, tied: [A, B, C], total: 2 },
     ]);
-    expect(report.profiles.default).toMatchObject({ recomputed: 3, loggedTies: 1, undetermined: 2, logged: { [A]: 2, [B]: 1 }, whatIf: { [B]: 1 }, gained: {}, lost: {} });
+    expect(report.profiles.default).toMatchObject({ recomputed: 3, loggedTies: 1, undetermined: 2, newTies: 2, logged: { [A]: 2, [B]: 1 }, whatIf: { [B]: 1 }, gained: {}, lost: {} });
+  });
+
+  it('a logged tie: a new pick among the endpoints that tied is undetermined (the EPP could have picked it before), one outside them is a flip', () => {
+    // Request 1: A = 1×2 + 0 = 2, B = 0.5×2 + 1 = 2: a tie, the EPP picked A. Active ×0: A = 0, B = 1 → B, one of the tied.
+    // Request 2: A = 2, B = 2, C = 0 + 1 = 1: a tie of A and B, A picked. Active ×0: C = 1 → C, outside the tie.
+    const log = logOf([
+      { scorers: [scorer('active-request-scorer', 2, { [A]: 1, [B]: 0.5, [C]: 0 }), scorer('queue-scorer', 1, { [A]: 0, [B]: 1, [C]: 0 })] },
+      { scorers: [scorer('active-request-scorer', 2, { [A]: 1, [B]: 1, [C]: 0 }), scorer('queue-scorer', 1, { [A]: 0, [B]: 0, [C]: 1 })] },
+    ]);
+    const report = whatIf(records(log), parseWeights(['active-request-scorer=0']));
+    expect(report.undeterminedRuns).toEqual([{ requestId: 'req-1', profile: 'default', reason: 'logged-tie', from: [A], to: [B], tied: [A, B], total: 2 }]);
+    expect(report.flips.map((f) => [f.requestId, f.from, f.to])).toEqual([['req-2', [A], [C]]]);
+    expect(report.profiles.default).toMatchObject({ recomputed: 2, loggedTies: 2, changed: 1, undetermined: 1, newTies: 0, whatIf: { [B]: 1, [C]: 1 }, gained: { [C]: 1 }, lost: { [A]: 1 } });
   });
 
   it('maxScorePick: the N highest; open where equal totals straddle the N-th place or share the first', () => {
