@@ -72,6 +72,11 @@ instrument traffic --url "http://127.0.0.1:$port_gw/v1/chat/completions" --reque
 
 step "instrument analyze   # the EPP's log, read back: the last requests and the summary"
 instrument analyze "$work/epp.log" | tail -n 25
+# DEMO_SAVE_LOG=FILE keeps the captured log (examples/logs/demo-epp.log was saved this way).
+[ -z "${DEMO_SAVE_LOG:-}" ] || cp "$work/epp.log" "$DEMO_SAVE_LOG"
+
+step "instrument analyze --weights active-request-scorer=3   # what if it had weight 3: the same log, recomputed"
+instrument analyze --weights active-request-scorer=3 "$work/epp.log"
 
 step "instrument status"
 instrument status

@@ -342,7 +342,10 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--json', 'print one JSON document: {version, requests: [...], summary} (docs/analyze-json.md)')
     .option('--follow', 'the input keeps growing (a pipe from logs -f): complete requests after 2 s without news, and show a live summary')
     .option('--html <file>', 'also write a self-contained page with heat maps of the scores, the picks and the failures')
-    .action(async (file: string | undefined, flags: { json?: boolean; follow?: boolean; html?: string }) => {
+    .option('--weights <scorer=W,...>', 'what if the scorers had these weights (type or name; profile/scorer=W for one profile): recompute every pick from the logged scores (docs/what-if.md)', collect)
+    .option('--compare <baseline>', 'compare the run in <baseline> with the one in [file], side by side (docs/what-if.md)')
+    .action(async (file: string | undefined, flags: { json?: boolean; follow?: boolean; html?: string; weights?: string[]; compare?: string }) => {
+      if (flags.weights !== undefined || flags.compare !== undefined) return done(await (await import('./commands/analyze.ts')).whatIfOrCompare({ cwd: io.cwd, input: file, stdin: io.stdin!, ...flags, style: io.style ?? plainStyle }));
       const { analyze, hasProblems } = await import('./commands/analyze.ts');
       const summary = await interruptible(io, (signal) => analyzeTo(io, flags, (options) => analyze({ cwd: io.cwd, input: file, stdin: io.stdin!, signal, ...options })));
       done({ rendered: { stdout: '', stderr: await noSchedulingNote(summary, file === undefined || file === '-' ? 'standard input' : file) }, exitCode: hasProblems(summary) ? ExitCode.failed : ExitCode.ok });

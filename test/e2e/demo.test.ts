@@ -19,6 +19,8 @@ describe('the README main job (scripts/demo.sh)', () => {
     expect(run.stdout).toMatch(/^ {2}requests {2}20 \(20 with a pick, \d+ ties\)/m);
     expect(run.stdout).toMatch(/^ {2}problems {2}none$/m);
     expect(run.stdout).toMatch(/^ {2}active-request-scorer: n=60 /m);
+    // The what-if on the same log (issue 17): every logged total reproduced, then recomputed.
+    expect(run.stdout).toMatch(/^ {2}checked {5}20 profile runs: the logged weights and raw scores give the logged totals and picks$/m);
     expect(run.stdout).toMatch(/every file is byte-identical to before apply \(\d+ files checked\)/);
   });
 });

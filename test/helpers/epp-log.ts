@@ -42,6 +42,10 @@ export interface RunSpec {
   readonly scorers: readonly ScorerSpec[];
   /** A picker that does not pick the highest total (the wrong-pick case). */
   readonly pickOverride?: string;
+  /** Clamp raw scores to [0,1] before weighting, as GIE does from v1.0 on (`enforceScoreRange`); v0.4/v0.5 do not. */
+  readonly clamp?: boolean;
+  /** The picker's type in the line (default `max-score-picker`). */
+  readonly picker?: string;
 }
 
 /** What a run comes to, as the EPP computes it. */
@@ -56,6 +60,7 @@ export interface RunResult {
   readonly scorers: ReadonlyArray<{ type: string; name: string; weight: number; scores: Array<number | null> }>;
   readonly totals: readonly number[];
   readonly picked: readonly string[];
+  readonly picker?: string;
 }
 
 export const NO_ENDPOINTS = 'no pods available for the given request';
@@ -72,10 +77,11 @@ export function runProfile(spec: RunSpec): RunResult {
   const base = { profile: spec.profile, round: spec.round, endpoints, filters };
   if (survivors.length === 0) return { ...base, status: 'failed', error: NO_ENDPOINTS, scored: [], scorers: [], totals: [], picked: [] };
   const scorers = spec.scorers.map((s) => ({ type: s.type, name: s.name, weight: s.weight, scores: survivors.map((e) => s.score(e) ?? null) }));
-  const totals = survivors.map((_, i) => scorers.reduce((sum, s) => sum + (s.scores[i] ?? 0) * s.weight, 0));
+  const weigh = (raw: number) => (spec.clamp ? Math.min(1, Math.max(0, raw)) : raw);
+  const totals = survivors.map((_, i) => scorers.reduce((sum, s) => sum + weigh(s.scores[i] ?? 0) * s.weight, 0));
   const best = Math.max(...totals);
   const picked = spec.pickOverride ?? survivors[totals.indexOf(best)]!;
-  return { ...base, status: 'ok', error: undefined, scored: survivors, scorers, totals, picked: [picked] };
+  return { ...base, status: 'ok', error: undefined, scored: survivors, scorers, totals, picked: [picked], ...(spec.picker ? { picker: spec.picker } : {}) };
 }
 
 /** One request's context fields, as the EPP's request logger carries them. */
@@ -135,7 +141,7 @@ export class EppLog {
       if (run.scored.length !== run.endpoints.length || run.scored.some((e, i) => e !== run.endpoints[i])) fields.scored = run.scored;
       fields.scorers = run.scorers;
       fields.totals = run.totals;
-      fields.picker = { type: 'max-score-picker', name: 'max-score-picker' };
+      fields.picker = { type: run.picker ?? 'max-score-picker', name: run.picker ?? 'max-score-picker' };
       fields.picked = run.picked;
     }
     return this.write(2, 'scheduling/scheduler.go:80', 'instrument: profile run', fields);
