@@ -113,7 +113,7 @@ function profileSection(name: string, p: ProfileSummary, requests: readonly Page
   const point = (x: number, run: (typeof runs)[number]['run'], label?: string): ChartPoint => ({ x, picked: run.status === 'ok' ? run.picked[0] : undefined, scores: label === undefined ? undefined : run.scores[label] });
   parts.push(tag('h3', {}, 'Over the run'));
   const active = [...new Set(runs.flatMap(({ run }) => Object.keys(run.scores).filter(isActiveRequestScorer)))].sort(activeFirst);
-  for (const label of active) parts.push(scoreChart(name, label, endpoints, runs.map(({ x, run }) => point(x, run, label)), chart.layout));
+  for (const label of active) parts.push(scoreChart(name, label, endpoints, runs.map(({ x, run }) => point(x, run, label)), chart.layout, short));
   if (active.length === 0) parts.push(tag('p', { class: 'note', 'data-chart': 'score-missing' }, 'No active-request-scorer in this profile: no score chart.'));
   const picks = runs.map(({ x, run }) => point(x, run));
   parts.push(picksChart(name, endpoints, picks, chart.layout, short), shareChart(name, endpoints, picks, chart.layout));

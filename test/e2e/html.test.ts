@@ -71,7 +71,7 @@ describe('the HTML page of instrument analyze', () => {
       expect(r2!.cells['active-request-scorer/ns/a']).toEqual({ text: '0.500', cls: 'q4' });
       expect(r1!.cells['weighted total/ns/a']).toEqual({ text: '2.000', cls: 'q8 dark pick' });
       expect(r2!.cells['weighted total/ns/b']).toEqual({ text: '1.500', cls: 'q6 dark pick' });
-      expect(r1!.cells['sent to proxy']).toEqual({ text: 'ns/a ✓', cls: 'sent ok' });
+      expect(r1!.cells['sent to proxy']).toEqual({ text: 'a ✓', cls: 'sent ok' }); // one namespace: names only
       expect(r1!.cells.margin!.text).toBe('1.500');
       expect(await page.evaluate('document.querySelector(\'th.group[data-scorer="active-request-scorer"]\').textContent')).toBe('active-request-scorer ×2 0–1, raw score');
       expect(await page.evaluate('document.querySelector(\'th.group[data-scorer="weighted total"]\').dataset.scale')).toBe("0–2, weighted total (0 to this profile's highest)");
@@ -110,7 +110,7 @@ describe('the HTML page of instrument analyze', () => {
           const others = t.totals.filter((_, k) => t.scored[k] !== picked);
           const margin = top - Math.max(...others);
           expect(row.cells.margin!.text, `${row.id} margin`).toBe(margin === 0 ? 'tie' : Number.isInteger(margin) ? String(margin) : margin.toFixed(3));
-          expect(row.cells['sent to proxy'], row.id).toEqual({ text: `${picked} ✓`, cls: 'sent ok' });
+          expect(row.cells['sent to proxy'], row.id).toEqual({ text: `${picked.replace('llm-d/', '')} ✓`, cls: 'sent ok' }); // one namespace: names only
           expect(row.cells[`weighted total/${picked}`]!.cls, row.id).toMatch(/ pick$/);
           // prefix-cache-scorer is 0 everywhere: one grey column, not painted.
           expect(row.cells[`${profile}-prefix (prefix-cache-scorer)`], row.id).toEqual({ text: '0', cls: 'const' });
@@ -148,15 +148,11 @@ describe('the HTML page of instrument analyze', () => {
           const n = inTime.filter((r) => truth(r).picked[0] === e).length;
           return { endpoint: e, points: n, drawn: n };
         }));
-        // 60 picks make 10 windows of equal time; those with picks get a point.
-        const span = (inTime[59]!.at - inTime[0]!.at) / 10;
-        const windows = new Set(inTime.map((r) => Math.min(9, Math.floor((r.at - inTime[0]!.at) / span)))).size;
+        // 60 picks make 5 windows of equal time (12 picks each on average); those with picks get a point.
+        const span = (inTime[59]!.at - inTime[0]!.at) / 5;
+        const windows = new Set(inTime.map((r) => Math.min(4, Math.floor((r.at - inTime[0]!.at) / span)))).size;
         expect(charts.share).toEqual(endpoints.map((e) => ({ endpoint: e, points: windows, drawn: 2 * windows })));
       }
-      // What was sent, read back from the log as the proxy got it (not from the page's own data).
-      const picksSent = run.text.split('\n').filter((l) => l.includes('"point": "server.selected"')).length;
-      expect(picksSent).toBe(60);
-      expect(ADDRESS['llm-d/decode-a']).toBeDefined();
     } finally {
       await page.close();
     }

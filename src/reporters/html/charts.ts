@@ -31,8 +31,8 @@ export interface Layout {
   readonly left: number;
 }
 
-const WIDTH = 860;
-const RIGHT = 16;
+const WIDTH = 900;
+const RIGHT = 22;
 const TOP = 10;
 const BOTTOM = 36;
 /** Past this many points in a series, the line chart shows the mean per window instead of every request. */
@@ -40,7 +40,7 @@ export const MAX_LINE_POINTS = 600;
 /** At most this many windows in the share chart. */
 const MAX_SHARE_WINDOWS = 40;
 /** At least this many picks per window, on average, in the share chart (fewer make shares jump). */
-const PICKS_PER_WINDOW = 6;
+const PICKS_PER_WINDOW = 12;
 
 /** Round steps (1, 2 or 5 times a power of ten) for about `count` ticks from lo to hi. */
 export function ticks(lo: number, hi: number, count: number): number[] {
@@ -103,30 +103,34 @@ function windows<T extends { x: number }>(axis: Axis, points: readonly T[], coun
 }
 
 /**
- * One line per endpoint: its raw score from one scorer instance at each request that scored it
- * (the mean per window past MAX_LINE_POINTS). The y range is 0–1 when every value is in it.
+ * One line per endpoint, each in its own band over the same time axis (one above the other, so
+ * the endpoints compare at any moment without their lines hiding each other): its raw score from
+ * one scorer instance at each request that scored it, the mean per window past MAX_LINE_POINTS.
+ * Every band spans 0–1, or the values' range when they leave it.
  */
-export function scoreChart(profile: string, scorer: string, endpoints: readonly string[], points: readonly ChartPoint[], layout: Layout): string {
-  const frame = new Frame(layout, 230);
+export function scoreChart(profile: string, scorer: string, endpoints: readonly string[], points: readonly ChartPoint[], layout: Layout, short: (e: string) => string): string {
+  const band = 54;
+  const frame = new Frame(layout, TOP + endpoints.length * band + BOTTOM);
   const values = points.flatMap((p) => (p.scores ? Object.values(p.scores) : []));
   const lo = Math.min(0, ...values);
   const hi = Math.max(1, ...values);
-  const y = (v: number) => frame.bottom - ((v - lo) / (hi - lo || 1)) * (frame.bottom - TOP);
+  const y = (i: number, v: number) => TOP + (i + 1) * band - 6 - ((v - lo) / (hi - lo || 1)) * (band - 14);
   const perEndpoint = endpoints.map((e) => ({ e, pts: points.flatMap((p) => (p.scores?.[e] === undefined ? [] : [{ x: p.x, v: p.scores[e] }])) }));
   const longest = Math.max(0, ...perEndpoint.map((s) => s.pts.length));
   const windowed = longest > MAX_LINE_POINTS;
-  const series = perEndpoint.map(({ e, pts }) => {
+  const series = perEndpoint.map(({ e, pts }, i) => {
     const drawn = windowed ? windows(layout.axis, pts, MAX_LINE_POINTS).map((w) => ({ x: w.centre, v: w.points.reduce((s, p) => s + p.v, 0) / w.points.length })) : pts;
     // A score holds until the next request reads it again: steps, not slopes, between requests.
-    const line = drawn.map((p, i) => (i === 0 || windowed ? '' : `${px(frame.x(p.x))},${px(y(drawn[i - 1]!.v))} `) + `${px(frame.x(p.x))},${px(y(p.v))}`).join(' ');
-    return tag('g', { class: 'series', 'data-endpoint': e, 'data-points': drawn.length }, tag('title', {}, esc(`${e}: ${drawn.length} points`)) + empty('polyline', { points: line, stroke: layout.colours.get(e) }));
+    const line = drawn.map((p, k) => (k === 0 || windowed ? '' : `${px(frame.x(p.x))},${px(y(i, drawn[k - 1]!.v))} `) + `${px(frame.x(p.x))},${px(y(i, p.v))}`).join(' ');
+    const guides = [lo, hi].map((v) => empty('line', { class: 'grid', x1: layout.left, x2: WIDTH - RIGHT, y1: px(y(i, v)), y2: px(y(i, v)) }) + tag('text', { class: 'band-tick', x: WIDTH - RIGHT + 2, y: px(y(i, v) + 3) }, tickLabel(v)));
+    const label = tag('text', { x: layout.left - 6, y: px(y(i, (lo + hi) / 2) + 4), 'text-anchor': 'end' }, esc(short(e)));
+    return tag('g', { class: 'series', 'data-endpoint': e, 'data-points': drawn.length }, tag('title', {}, esc(`${e}: ${drawn.length} points`)) + guides.join('') + label + empty('polyline', { points: line, stroke: layout.colours.get(e) }));
   });
-  const yMarks = ticks(lo, hi, 4).map((v) => empty('line', { class: 'grid', x1: layout.left, x2: WIDTH - RIGHT, y1: px(y(v)), y2: px(y(v)) }) + tag('text', { x: layout.left - 6, y: px(y(v) + 4), 'text-anchor': 'end' }, tickLabel(v)));
   const range = lo === 0 && hi === 1 ? '0–1' : `${num(lo)}–${num(hi)}`;
   const how = windowed ? `the mean per window (${MAX_LINE_POINTS} windows; more than ${MAX_LINE_POINTS} requests)` : 'a step at each request that scored it, held until the next';
   const description = `${scorer} raw score per endpoint over the run, profile ${profile}`;
-  const svg = frame.svg('score', { 'data-profile': profile, 'data-scorer': scorer }, description, tag('g', { class: 'axis y' }, yMarks.join('')) + frame.xAxis() + tag('g', { class: 'lines' }, series.join('')));
-  return figure(`<b>${esc(scorer)}</b>: raw score per endpoint, y ${range}; ${how}.`, svg);
+  const svg = frame.svg('score', { 'data-profile': profile, 'data-scorer': scorer }, description, frame.xAxis() + tag('g', { class: 'lines' }, series.join('')));
+  return figure(`<b>${esc(scorer)}</b>: raw score per endpoint, each band ${range} (bottom to top); ${how}.`, svg);
 }
 
 function laneLabels(frame: Frame, endpoints: readonly string[], lane: (i: number) => number, short: (e: string) => string): string {
@@ -165,7 +169,7 @@ export function shareChart(profile: string, endpoints: readonly string[], points
   const yMarks = [0, 0.25, 0.5, 0.75, 1].map((v) => empty('line', { class: 'grid', x1: layout.left, x2: WIDTH - RIGHT, y1: px(y(v)), y2: px(y(v)) }) + tag('text', { x: layout.left - 6, y: px(y(v) + 4), 'text-anchor': 'end' }, `${v * 100}%`));
   const span = (layout.axis.hi - layout.axis.lo) / count;
   const svg = frame.svg('share', { 'data-profile': profile, 'data-windows': slices.length }, `share of picks per endpoint over the run, profile ${profile}`, tag('g', { class: 'areas' }, series.join('')) + tag('g', { class: 'axis y' }, yMarks.join('')) + frame.xAxis());
-  return figure(`<b>Share of picks</b> per endpoint in ${count} equal windows of ${tickLabel(span)} ${layout.axis.unit} (a point per window with picks, at its middle).`, svg);
+  return figure(`<b>Share of picks</b> per endpoint in ${count} equal windows of ${Number(span.toPrecision(3))} ${layout.axis.unit} (a point per window with picks, at its middle).`, svg);
 }
 
 /** A scorer instance's values as the summary's histogram counts them. */

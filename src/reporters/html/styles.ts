@@ -39,7 +39,7 @@ td.status { text-align: left; color: var(--muted); font-style: italic; } td.prob
 .bars div { display: flex; align-items: center; gap: 8px; margin: 3px 0; } .bars span.bar { display: inline-block; height: 14px; border-radius: 2px; }
 figure { margin: 14px 0 6px; } figcaption { font-size: 12.5px; }
 svg.chart { display: block; max-width: 100%; height: auto; }
-svg text { font-size: 11px; fill: var(--muted); font-family: inherit; } svg .axis-label { font-size: 11.5px; }
+svg text.band-tick { font-size: 9px; } svg text { font-size: 11px; fill: var(--muted); font-family: inherit; } svg .axis-label { font-size: 11.5px; }
 svg .grid { stroke: #eceef1; } svg .lane { stroke: #eceef1; }
 svg.chart polyline { fill: none; stroke-width: 1.7; stroke-linejoin: round; }
 svg.chart path { stroke-width: 2; fill: none; }

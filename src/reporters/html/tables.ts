@@ -64,11 +64,11 @@ function groupsOf(runs: readonly PageRun[]): Group[] {
   return [...scorers, { label: 'weighted total', weight: '', scale: totalScale(runs.flatMap((r) => Object.values(r.totals))), values: totals, kind: 'total' }];
 }
 
-function sentCell(sent: Sent | undefined, role: string): string {
+function sentCell(sent: Sent | undefined, role: string, short: (e: string) => string): string {
   if (sent === undefined) return tag('td', { class: 'sent none', title: role ? `nothing sent (${role})` : undefined }, role ? '–' : '');
   const mark = sent.check === 'ok' ? ' ✓' : sent.check === 'problem' ? ' ✗' : sent.check === 'unverified' ? ' ?' : '';
   const cls = sent.check === 'problem' ? 'sent bad' : sent.check === 'ok' ? 'sent ok' : 'sent';
-  return tag('td', { class: cls, title: `${role}${sent.detail ? `: ${sent.detail}` : ''}`, 'data-sent': sent.endpoint }, esc(sent.endpoint) + mark);
+  return tag('td', { class: cls, title: `${role}${sent.detail ? `: ${sent.detail}` : ''}`, 'data-sent': sent.endpoint }, esc(short(sent.endpoint)) + mark);
 }
 
 export interface TableOptions {
@@ -111,7 +111,7 @@ export function requestTable(profile: string, rows: ReadonlyArray<{ request: Pag
     const cells = [
       tag('td', { class: 'id sticky-col' }, esc(r.id) + (r.primary === profile ? '' : r.primary === undefined ? '' : ' <span class="note">(not primary)</span>')),
       tag('td', { class: 'time', title: r.timeText }, options.time(r)),
-      sentCell(sent, role),
+      sentCell(sent, role, options.short),
       tag('td', { class: 'id picked' }, esc(run.picked[0] === undefined ? '' : options.short(run.picked[0]))),
       tag('td', { class: run.tie ? 'margin tie' : 'margin' }, run.tie ? 'tie' : num(run.margin)),
     ];
