@@ -1,16 +1,23 @@
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const SPECIAL = /[&<>"']/;
+
 /** Text for HTML and SVG: the five characters that could end a text or an attribute, escaped. */
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' } as const)[c as '&']};`);
+  // Most texts (numbers, endpoint names) have none: a page has tens of thousands of them.
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]!) : text;
 }
 
 type Attributes = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** `name="value"` pairs, escaped; `false` and `undefined` leave the attribute out, `true` writes it bare. */
 function attributes(attrs: Attributes): string {
-  return Object.entries(attrs)
-    .filter(([, v]) => v !== undefined && v !== false)
-    .map(([k, v]) => (v === true ? ` ${k}` : ` ${k}="${esc(String(v))}"`))
-    .join('');
+  let out = '';
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v === undefined || v === false) continue;
+    out += v === true ? ` ${k}` : ` ${k}="${esc(String(v))}"`;
+  }
+  return out;
 }
 
 /** One element: `inner` is markup already (escape text with `esc`). */
