@@ -68,7 +68,8 @@ function sentCell(sent: Sent | undefined, role: string, short: (e: string) => st
   if (sent === undefined) return tag('td', { class: 'sent none', title: role ? `nothing sent (${role})` : undefined }, role ? '–' : '');
   const mark = sent.check === 'ok' ? ' ✓' : sent.check === 'problem' ? ' ✗' : sent.check === 'unverified' ? ' ?' : '';
   const cls = sent.check === 'problem' ? 'sent bad' : sent.check === 'ok' ? 'sent ok' : 'sent';
-  return tag('td', { class: cls, title: `${role}${sent.detail ? `: ${sent.detail}` : ''}`, 'data-sent': sent.endpoint }, esc(short(sent.endpoint)) + mark);
+  // The check's detail only where it says something the mark does not (a page has thousands of rows).
+  return tag('td', { class: cls, title: sent.check === 'ok' ? undefined : `${role}${sent.detail ? `: ${sent.detail}` : ''}` }, esc(short(sent.endpoint)) + mark);
 }
 
 export interface TableOptions {
@@ -109,7 +110,7 @@ export function requestTable(profile: string, rows: ReadonlyArray<{ request: Pag
     const role = r.primary === profile ? 'primary: what Envoy got' : r.prefillProfile === profile ? 'prefill: the x-prefiller-host-port header' : '';
     const sent = role.startsWith('primary') ? r.envoy : role ? r.prefill : undefined;
     const cells = [
-      tag('td', { class: 'id sticky-col' }, esc(r.id) + (r.primary === profile ? '' : r.primary === undefined ? '' : ' <span class="note">(not primary)</span>')),
+      tag('td', { class: 'id sticky-col' }, esc(r.id)),
       tag('td', { class: 'time', title: r.timeText }, options.time(r)),
       sentCell(sent, role, options.short),
       tag('td', { class: 'id picked' }, esc(run.picked[0] === undefined ? '' : options.short(run.picked[0]))),
