@@ -7,5 +7,5 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$repo"
-npx rolldown scripts/report-screenshot.ts --platform node --format esm --file "$work/report-screenshot.mjs" --external execa >/dev/null
+npx rolldown scripts/report-screenshot.ts --platform node --format esm --file "$work/report-screenshot.mjs" >/dev/null
 node "$work/report-screenshot.mjs" "${1:-docs/report.png}"
