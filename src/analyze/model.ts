@@ -5,7 +5,7 @@
  */
 
 /** The version of the `--json` document (docs/analyze-json.md). */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /** One scorer instance's raw scores in one profile run. */
 export interface ScorerScores {
@@ -132,12 +132,20 @@ export interface Spread {
   readonly median: number;
   readonly p95: number;
   readonly max: number;
-  /** [value rounded to 3 decimals, how many (endpoint, request) pairs had it], ascending, for the first HISTOGRAM_LIMIT distinct values. */
-  readonly histogram: ReadonlyArray<readonly [number, number]>;
-  /** Whether the histogram holds every value (false: more distinct values than it keeps). */
-  readonly histogramComplete: boolean;
-  /** How many values the histogram left out. */
-  readonly histogramLeftOut: number;
+  /** Every value, counted: its bins' counts sum to `count`. */
+  readonly histogram: Histogram;
+}
+
+/**
+ * Values rounded to 3 decimals, counted by bin. `binWidth` 0: one bin per distinct value (at most
+ * 50 of them), `start` is the value. Otherwise every bin is `binWidth` wide (1, 2 or 5 times a power
+ * of ten, at most 50 bins between the lowest and the highest) and holds the values from `start` up
+ * to, not including, `start + binWidth`.
+ */
+export interface Histogram {
+  readonly binWidth: number;
+  /** [start, how many (endpoint, request) pairs], ascending; empty bins are left out. */
+  readonly bins: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface KindCount {

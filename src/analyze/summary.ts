@@ -1,11 +1,55 @@
-import type { CheckCounts, CheckKind, KindCount, ProfileRun, ProfileStatus, ProfileSummary, RequestRecord, Spread } from './model.ts';
+import type { CheckCounts, CheckKind, Histogram, KindCount, ProfileRun, ProfileStatus, ProfileSummary, RequestRecord, Spread } from './model.ts';
 
 /** How many request ids a summary keeps per failure or problem kind (the count is exact). */
 const IDS_KEPT = 50;
 /** Values kept for the median and p95 of a spread. */
 const RESERVOIR = 10_000;
-/** Distinct values a spread's histogram keeps; beyond them it says it was cut. */
+/** The most bins a spread's histogram shows: up to this many distinct values are kept as they are, more are binned. */
 export const HISTOGRAM_LIMIT = 50;
+/** Bins kept while counting; past them the bins grow tenfold (memory stays flat, every value is counted). */
+const COUNTING_BINS = 5_000;
+
+/**
+ * Counts every value, rounded to 3 decimals, in bins whose width is a power of ten thousandths
+ * (one thousandth at first, so each distinct value has its own bin). The result shows them as they
+ * are when there are at most HISTOGRAM_LIMIT, else in at most HISTOGRAM_LIMIT bins of a round width
+ * (1, 2 or 5 times a power of ten): those widths are whole multiples of the counting width, so
+ * merging loses no value.
+ */
+export class HistogramAccumulator {
+  /** The counting width, in thousandths. */
+  private unit = 1;
+  private bins = new Map<number, number>();
+
+  add(value: number): void {
+    const key = Math.floor(Math.round(value * 1000) / this.unit);
+    this.bins.set(key, (this.bins.get(key) ?? 0) + 1);
+    if (this.bins.size > COUNTING_BINS) this.coarsen();
+  }
+
+  private coarsen(): void {
+    const wider = new Map<number, number>();
+    for (const [key, n] of this.bins) wider.set(Math.floor(key / 10), (wider.get(Math.floor(key / 10)) ?? 0) + n);
+    this.unit *= 10;
+    this.bins = wider;
+  }
+
+  result(): Histogram {
+    const keys = [...this.bins.keys()].sort((a, b) => a - b);
+    if (this.unit === 1 && keys.length <= HISTOGRAM_LIMIT) return { binWidth: 0, bins: keys.map((k) => [k / 1000, this.bins.get(k)!]) };
+    const lo = keys[0]! * this.unit;
+    const hi = keys[keys.length - 1]! * this.unit;
+    let width = this.unit;
+    for (let step = 0; Math.floor(hi / width) - Math.floor(lo / width) + 1 > HISTOGRAM_LIMIT; step++) width = [2, 5, 10][step % 3]! * this.unit * 10 ** Math.floor(step / 3);
+    const merged = new Map<number, number>();
+    for (const k of keys) {
+      const bin = Math.floor((k * this.unit) / width);
+      merged.set(bin, (merged.get(bin) ?? 0) + this.bins.get(k)!);
+    }
+    // Thousandths are whole numbers: dividing them by 1000 gives the shortest decimal (0.07, not 0.07000000000000001).
+    return { binWidth: width / 1000, bins: [...merged].map(([bin, n]) => [(bin * width) / 1000, n]) };
+  }
+}
 
 /** Exact count, min and max, and a bounded sample for the median and p95: memory stays flat. */
 export class SpreadAccumulator {
@@ -13,8 +57,7 @@ export class SpreadAccumulator {
   min = Infinity;
   max = -Infinity;
   private readonly sample: number[] = [];
-  private readonly histogram = new Map<number, number>();
-  private leftOut = 0;
+  private readonly histogram = new HistogramAccumulator();
   private seed = 1;
 
   add(value: number): void {
@@ -28,9 +71,7 @@ export class SpreadAccumulator {
       const slot = this.seed % this.count;
       if (slot < RESERVOIR) this.sample[slot] = value;
     }
-    const key = Math.round(value * 1000) / 1000;
-    if (this.histogram.has(key) || this.histogram.size < HISTOGRAM_LIMIT) this.histogram.set(key, (this.histogram.get(key) ?? 0) + 1);
-    else this.leftOut++;
+    this.histogram.add(value);
   }
 
   result(): Spread {
@@ -42,9 +83,7 @@ export class SpreadAccumulator {
       median: at(0.5),
       p95: at(0.95),
       max: this.max,
-      histogram: [...this.histogram].sort((a, b) => a[0] - b[0]),
-      histogramComplete: this.leftOut === 0,
-      histogramLeftOut: this.leftOut,
+      histogram: this.histogram.result(),
     };
   }
 }

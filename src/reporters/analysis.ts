@@ -94,12 +94,9 @@ function kinds(byKind: Readonly<Record<string, KindCount>>, style: Style): strin
 }
 
 function spreadLine(label: string, spread: Spread): string {
-  const values = spread.histogram;
-  const histogram = !spread.histogramComplete
-    ? `  [more than ${values.length} distinct values]`
-    : values.length > 0 && values.length <= 12
-      ? `  [${values.map(([v, n]) => `${num(v)}: ${n}`).join(', ')}]`
-      : '';
+  const { binWidth, bins } = spread.histogram;
+  const bin = (start: number) => (binWidth === 0 ? num(start) : `${num(start)}–${num(start + binWidth)}`);
+  const histogram = bins.length > 0 && bins.length <= 12 ? `  [${bins.map(([start, n]) => `${bin(start)}: ${n}`).join(', ')}]` : binWidth > 0 ? `  [${bins.length} bins ${num(binWidth)} wide]` : '';
   return `  ${label}: n=${spread.count} min ${num(spread.min)} median ${num(spread.median)} p95 ${num(spread.p95)} max ${num(spread.max)}${histogram}`;
 }
 

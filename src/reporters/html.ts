@@ -1,233 +1,180 @@
-import type { RequestRecord, Summary } from '../analyze/model.ts';
-import { scorerLabel } from '../analyze/summary.ts';
+import type { ProfileSummary, RequestRecord, Summary } from '../analyze/model.ts';
+import { activeFirst } from '../analyze/summary.ts';
+import { type Axis, type ChartPoint, histogramChart, type Layout, picksChart, scoreChart, shareChart } from './html/charts.ts';
+import { esc, num, tag } from './html/markup.ts';
+import { inTimeOrder, isActiveRequestScorer, type PageRequest, pageRequest } from './html/model.ts';
+import { endpointColours, RAMP } from './html/scale.ts';
+import { STYLES } from './html/styles.ts';
+import { checksTable, failuresTable, requestTable } from './html/tables.ts';
 
-/** At most this many requests go into the page; the summary always covers all of them. */
+/** At most this many requests get rows in the tables; the summary always covers all of them. */
 export const PAGE_REQUEST_LIMIT = 2000;
+/** At most this many requests are drawn in the charts. */
+export const CHART_REQUEST_LIMIT = 20_000;
 
-interface PageProfile {
-  readonly name: string;
-  readonly status: string;
-  readonly error: string | undefined;
-  readonly picked: readonly string[];
-  readonly totals: Readonly<Record<string, number>>;
-  /** Raw scores by scorer instance label (`type`, or `name (type)`). */
-  readonly scores: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  /** Weight by scorer instance label. */
-  readonly weights: Readonly<Record<string, number | null>>;
-}
-
-interface PageRequest {
+/** A part of the page: a heading and its markup (already escaped), linked from the page's top. */
+export interface PageSection {
+  /** The anchor (`id`) of the section. */
   readonly id: string;
-  readonly primary: string | undefined;
-  readonly envoy: string | undefined;
-  readonly prefill: string | undefined;
-  readonly problems: readonly string[];
-  readonly profiles: readonly PageProfile[];
+  readonly title: string;
+  readonly html: string;
 }
 
 /**
- * Collects what the HTML page shows while the analysis streams (bounded: the first
- * PAGE_REQUEST_LIMIT requests), then renders one self-contained page: data, styles and script
- * inline, nothing fetched.
+ * Collects what the HTML page shows while the analysis streams (bounded), then renders one
+ * self-contained page: styles inline, charts as SVG drawn here, no script and nothing fetched, so
+ * it reads the same with JavaScript off.
  */
 export class PageCollector {
   private readonly requests: PageRequest[] = [];
+  private tableRows = 0;
   private dropped = 0;
 
   add(record: RequestRecord): void {
-    if (this.requests.length >= PAGE_REQUEST_LIMIT) {
+    if (this.requests.length >= CHART_REQUEST_LIMIT) {
       this.dropped++;
       return;
     }
-    this.requests.push({
-      id: record.requestId,
-      primary: record.primaryProfile,
-      envoy: record.envoyEndpoint,
-      prefill: record.prefillEndpoint,
-      problems: [...record.failures.map((f) => `failure ${f.kind}${f.profile ? ` [${f.profile}]` : ''}: ${f.message}`), ...record.problems.map((p) => `${p.kind}: ${p.detail}`)],
-      profiles: Object.values(record.profiles).map((p) => ({
-        name: p.name,
-        status: p.status,
-        error: p.error,
-        picked: p.picked ?? [],
-        totals: p.totals ?? {},
-        scores: Object.fromEntries(p.scorers.map((s) => [scorerLabel(s.scorer, s.name), s.scores])),
-        weights: Object.fromEntries(p.scorers.map((s) => [scorerLabel(s.scorer, s.name), s.weight ?? null])),
-      })),
-    });
+    const inTable = this.tableRows < PAGE_REQUEST_LIMIT;
+    if (inTable) this.tableRows++;
+    this.requests.push(pageRequest(record, inTable));
   }
 
-  render(summary: Summary): string {
-    const data = JSON.stringify({ requests: this.requests, dropped: this.dropped, summary }).replace(/</g, '\\u003c');
-    return PAGE.replace('__DATA__', () => data);
+  /** The page; `extra` sections (another reporter's) follow the profiles. */
+  render(summary: Summary, extra: readonly PageSection[] = []): string {
+    return renderPage(summary, this.requests, { dropped: this.dropped, tableRows: this.tableRows }, extra);
   }
 }
 
-// The page: per profile, a heat map (requests × endpoints) per scorer instance and for the weighted
-// totals, and the picks per endpoint; the checks, the failures and the problems. Built by the script
-// below from the JSON it carries.
-const PAGE = `<!doctype html>
+/** When every endpoint is `namespace/name` in one namespace, the name alone. */
+function shortener(endpoints: readonly string[]): (endpoint: string) => string {
+  const namespaces = new Set(endpoints.map((e) => (e.includes('/') ? e.slice(0, e.indexOf('/')) : '')));
+  const [only] = namespaces;
+  return namespaces.size === 1 && only ? (e) => (e.startsWith(`${only}/`) ? e.slice(only.length + 1) : e) : (e) => e;
+}
+
+function axisOf(requests: readonly PageRequest[], byTime: boolean): { axis: Axis; x: (r: PageRequest, index: number) => number; start: number | undefined } {
+  if (byTime && requests.length > 0) {
+    const start = requests[0]!.time!;
+    const end = (requests[requests.length - 1]!.time! - start) / 1000;
+    return { axis: { lo: 0, hi: end || 1, label: `s since ${new Date(start).toISOString()}`, unit: 's' }, x: (r) => (r.time! - start) / 1000, start };
+  }
+  return { axis: { lo: 0, hi: Math.max(1, requests.length - 1), label: 'requests in the order of their first line (the lines carry no timestamps)', unit: 'requests' }, x: (_, i) => i, start: undefined };
+}
+
+function legend(summary: Summary, colours: ReadonlyMap<string, string>, short: (e: string) => string): string {
+  const samples = RAMP.map((c, i) => tag('span', { class: 'sample', style: `background:${c};${i >= 5 ? 'color:#fff' : ''}` }, num(i / (RAMP.length - 1), 2)));
+  const rows = [
+    ['colour', `${samples.join('')}<br>light is low, dark is high. Each map states its range in its header: raw scores on 0–1 (the range scorers return; values outside it take the end colours), weighted totals from 0 to the profile's highest total.`],
+    [tag('span', { class: 'sample const' }, '0'), 'grey and striped: a <b>constant</b> map, the same value for every endpoint and request (its header says “constant 0”); it is not painted, since it tells the endpoints apart in no way.'],
+    [tag('span', { class: 'sample', style: 'outline:2px solid #111;outline-offset:-2px;font-weight:700;background:#9ecae1' }, '0.500'), "outlined: the endpoint the profile picked (its first target). <b>margin</b>: the pick's total minus the runner-up's; <b>tie</b>: several endpoints share the highest total."],
+    ['sent to proxy', '✓ what the proxy got is the pick, ✗ it is not (a problem), ? the lines cannot tell. The primary profile sends to Envoy; the prefill profile sets the x-prefiller-host-port header.'],
+    [
+      'endpoints',
+      tag(
+        'span',
+        { class: 'swatches' },
+        [...colours].map(([e, c]) => tag('span', { 'data-endpoint': e, title: e }, tag('i', { class: 'swatch', style: `background:${c}` }) + esc(short(e)))).join(''),
+      ) + ' <span class="note">(the same colour in every chart)</span>',
+    ],
+  ];
+  const profiles = Object.keys(summary.profiles).length;
+  return tag('div', { class: 'legend', id: 'legend-body', 'data-profiles': profiles }, rows.map(([k, v]) => tag('div', { class: 'key' }, k!) + tag('div', {}, v!)).join(''));
+}
+
+function picksBars(p: ProfileSummary, colours: ReadonlyMap<string, string>): string {
+  const entries = Object.entries(p.picksPerEndpoint);
+  if (entries.length === 0) return tag('p', { class: 'note' }, 'no picks');
+  const most = Math.max(1, ...entries.map(([, n]) => n));
+  const total = entries.reduce((s, [, n]) => s + n, 0);
+  return tag(
+    'div',
+    { class: 'bars' },
+    entries
+      .map(([e, n]) =>
+        tag('div', { 'data-endpoint': e, 'data-picks': n }, tag('span', { class: 'bar', style: `width:${Math.round((320 * n) / most)}px;background:${colours.get(e) ?? '#4e79a7'}` }) + tag('span', {}, `${esc(e)} ${n} <span class="note">(${Math.round((100 * n) / total)} %)</span>`)),
+      )
+      .join(''),
+  );
+}
+
+function profileSection(name: string, p: ProfileSummary, requests: readonly PageRequest[], chart: { layout: Layout; x: (r: PageRequest, i: number) => number; start: number | undefined }, short: (e: string) => string): string {
+  const statuses = Object.entries(p.statuses)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k === 'not-run' ? 'not run' : k}`);
+  const parts = [tag('h2', {}, `profile ${esc(name)}`), tag('p', { class: 'note' }, esc(`in ${p.requests} requests, primary in ${p.primary}: ${statuses.join(', ')}${p.ties ? `; ${p.ties} ties` : ''}`))];
+  parts.push(tag('h3', {}, 'Picks per endpoint'), picksBars(p, chart.layout.colours));
+  for (const [filter, removed] of Object.entries(p.filterRemovals)) {
+    parts.push(tag('p', { class: 'note', 'data-filter': filter }, esc(`filter ${filter} removed ${Object.entries(removed).map(([e, n]) => `${e} ×${n}`).join(', ')}`)));
+  }
+
+  const runs = requests.flatMap((r, i) => r.runs.filter((run) => run.name === name).map((run) => ({ request: r, run, x: chart.x(r, i) })));
+  const endpoints = [...new Set(runs.flatMap(({ run }) => [...run.picked, ...Object.values(run.scores).flatMap((s) => Object.keys(s))]))].sort();
+  const point = (x: number, run: (typeof runs)[number]['run'], label?: string): ChartPoint => ({ x, picked: run.status === 'ok' ? run.picked[0] : undefined, scores: label === undefined ? undefined : run.scores[label] });
+  parts.push(tag('h3', {}, 'Over the run'));
+  const active = [...new Set(runs.flatMap(({ run }) => Object.keys(run.scores).filter(isActiveRequestScorer)))].sort(activeFirst);
+  for (const label of active) parts.push(scoreChart(name, label, endpoints, runs.map(({ x, run }) => point(x, run, label)), chart.layout, short));
+  if (active.length === 0) parts.push(tag('p', { class: 'note', 'data-chart': 'score-missing' }, 'No active-request-scorer in this profile: no score chart.'));
+  const picks = runs.map(({ x, run }) => point(x, run));
+  parts.push(picksChart(name, endpoints, picks, chart.layout, short), shareChart(name, endpoints, picks, chart.layout));
+
+  const spreads = Object.entries(p.scorerSpread);
+  if (spreads.length > 0) {
+    parts.push(tag('h3', {}, 'Raw score distributions'), tag('div', { class: 'histograms' }, spreads.map(([label, s]) => histogramChart(name, label, s.histogram, s.count)).join('')));
+  }
+
+  const rows = runs.filter(({ request }) => request.inTable);
+  const time = (r: PageRequest) => (chart.start === undefined || r.time === undefined ? `line ${r.line}` : ((r.time - chart.start) / 1000).toFixed(3));
+  parts.push(tag('h3', {}, `Requests, in time order <span class="note">(${rows.length}${rows.length < runs.length ? ` of ${runs.length}` : ''})</span>`));
+  parts.push(requestTable(name, rows, { time, short, colours: chart.layout.colours }));
+  return tag('section', { class: 'profile', id: `profile-${name.replace(/[^\w-]/g, '_')}`, 'data-profile': name }, parts.join('\n'));
+}
+
+/** The whole page: an overview, the legend, the checks and failures, one section per profile, then `extra`. */
+export function renderPage(summary: Summary, collected: readonly PageRequest[], counts: { dropped: number; tableRows: number }, extra: readonly PageSection[] = []): string {
+  const { requests, byTime } = inTimeOrder(collected);
+  const { axis, x, start } = axisOf(requests, byTime);
+  const all = [...new Set(requests.flatMap((r) => r.runs.flatMap((run) => [...run.picked, ...Object.keys(run.totals), ...Object.values(run.scores).flatMap((s) => Object.keys(s))])))].sort();
+  const colours = endpointColours(all);
+  const short = shortener(all);
+  const left = Math.min(220, Math.max(52, 14 + 6.6 * Math.max(0, ...all.map((e) => short(e).length))));
+  const layout: Layout = { axis, colours, left };
+
+  const span = byTime && requests.length > 0 ? ` from ${requests[0]!.timeText} to ${requests[requests.length - 1]!.timeText} (${num(axis.hi, 1)} s)` : '';
+  const limits = [
+    counts.tableRows < collected.length ? `the tables show the first ${counts.tableRows} requests completed` : '',
+    counts.dropped ? `the charts the first ${collected.length} (${counts.dropped} more are in the summary only)` : '',
+  ].filter(Boolean);
+  const overview =
+    `${summary.requests} requests${span}: ${summary.picked} with a pick, ${summary.ties} ties; ${summary.lines} lines read, ${summary.unreadable} unreadable. ` +
+    `Profiles: ${Object.entries(summary.profiles).map(([n, p]) => `${n} (primary in ${p.primary})`).join(', ') || 'none'}.` +
+    (limits.length ? ` Of them, ${limits.join('; ')}.` : '') +
+    (byTime ? '' : ' Not every request has a timestamp: rows and charts follow the order of the first lines.');
+
+  const sections: PageSection[] = [
+    { id: 'legend', title: 'How to read this page', html: legend(summary, colours, short) },
+    { id: 'checks', title: 'Checks', html: checksTable(summary) },
+    { id: 'failures', title: 'Failures and problems', html: failuresTable(summary) },
+  ];
+  const profiles = Object.entries(summary.profiles).map(([name, p]) => ({ id: `profile-${name.replace(/[^\w-]/g, '_')}`, title: `profile ${name}`, html: profileSection(name, p, requests, { layout, x, start }, short) }));
+  const nav = [...sections, ...profiles, ...extra].map((s) => tag('a', { href: `#${s.id}` }, esc(s.title))).join('');
+  const body = [
+    tag('header', {}, tag('h1', {}, 'EPP scoring, request by request and profile by profile') + tag('p', { id: 'overview', class: 'note' }, esc(overview)) + tag('nav', {}, nav)),
+    ...sections.map((s) => tag('section', { id: s.id }, tag('h2', {}, esc(s.title)) + s.html)),
+    ...profiles.map((s) => s.html),
+    ...extra.map((s) => tag('section', { id: s.id, class: 'extra' }, tag('h2', {}, esc(s.title)) + s.html)),
+  ];
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>instrument analyze: EPP scoring</title>
-<style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2430; }
-  h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 32px; } h3 { font-size: 15px; margin-top: 20px; }
-  section.profile { border-top: 2px solid #e3e6eb; margin-top: 24px; }
-  table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-  th, td { padding: 2px 6px; border: 1px solid #e3e6eb; text-align: right; white-space: nowrap; }
-  th { background: #f5f6f8; font-weight: 600; } td.id, th.id { text-align: left; }
-  td.cell { min-width: 48px; } td.picked { outline: 2px solid #1d2430; outline-offset: -2px; font-weight: 700; }
-  td.problem { color: #b3261e; text-align: left; } td.status { text-align: left; color: #5b6474; font-style: italic; }
-  .bars div { display: flex; align-items: center; gap: 8px; margin: 3px 0; }
-  .bars span.bar { display: inline-block; height: 14px; background: #3f6fd8; }
-  .note { color: #5b6474; } .bad { color: #b3261e; } .ok { color: #1b7f3b; }
-  .scroll { overflow-x: auto; max-height: 520px; overflow-y: auto; }
-</style>
+<style>${STYLES}</style>
 </head>
 <body>
-<h1>EPP scoring, request by request and profile by profile</h1>
-<p id="overview" class="note"></p>
-<h2>Checks</h2>
-<div id="checks"></div>
-<h2>Failures and problems</h2>
-<div id="failures"></div>
-<div id="profiles"></div>
-<script type="application/json" id="data">__DATA__</script>
-<script>
-(function () {
-  var data = JSON.parse(document.getElementById('data').textContent);
-  var s = data.summary;
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function fmt(v) { return v === undefined || v === null ? '' : (Number.isInteger(v) ? String(v) : v.toFixed(3)); }
-  function activeFirst(a, b) { return (/active-request-scorer\\)?$/.test(b) ? 1 : 0) - (/active-request-scorer\\)?$/.test(a) ? 1 : 0) || a.localeCompare(b); }
-
-  document.getElementById('overview').textContent =
-    s.requests + ' requests (' + s.picked + ' with a pick, ' + s.ties + ' ties), ' + s.lines + ' lines, ' + s.unreadable + ' unreadable; profiles: ' +
-    (Object.keys(s.profiles).join(', ') || 'none') + (data.dropped ? '; the maps show the first ' + data.requests.length + ' requests' : '');
-
-  var checks = el('table', { id: 'check-table' });
-  checks.appendChild(el('tr')).append(el('th', { class: 'id' }, 'check'), el('th', {}, 'ok'), el('th', {}, 'problem'), el('th', {}, 'unverified'), el('th', {}, 'not applicable'));
-  Object.keys(s.checks).forEach(function (kind) {
-    var c = s.checks[kind];
-    var row = el('tr', { 'data-check': kind });
-    row.append(el('td', { class: 'id' }, kind), el('td', {}, String(c.ok)), el('td', { class: c.problem ? 'bad' : '' }, String(c.problem)), el('td', {}, String(c.unverified)), el('td', {}, String(c['not-applicable'])));
-    checks.appendChild(row);
-  });
-  document.getElementById('checks').appendChild(checks);
-
-  var failures = document.getElementById('failures');
-  var kinds = [['failure', s.failuresByKind], ['problem', s.problemsByKind]];
-  var any = false;
-  var table = el('table', { id: 'failure-table' });
-  table.appendChild(el('tr')).append(el('th', { class: 'id' }, 'kind'), el('th', {}, 'count'), el('th', { class: 'id' }, 'request ids'));
-  kinds.forEach(function (pair) {
-    Object.keys(pair[1]).forEach(function (kind) {
-      any = true;
-      var row = el('tr', { 'data-kind': kind });
-      row.append(el('td', { class: 'id bad' }, pair[0] + ': ' + kind), el('td', {}, String(pair[1][kind].count)), el('td', { class: 'id' }, pair[1][kind].requestIds.join(', ')));
-      table.appendChild(row);
-    });
-  });
-  failures.appendChild(any ? table : el('p', { class: 'ok' }, 'none'));
-
-  var container = document.getElementById('profiles');
-  Object.keys(s.profiles).forEach(function (name) {
-    var p = s.profiles[name];
-    var section = el('section', { class: 'profile', 'data-profile': name });
-    section.appendChild(el('h2', {}, 'profile ' + name));
-    var statuses = Object.keys(p.statuses).filter(function (k) { return p.statuses[k] > 0; }).map(function (k) { return p.statuses[k] + ' ' + k; });
-    section.appendChild(el('p', { class: 'note' }, 'in ' + p.requests + ' requests, primary in ' + p.primary + ': ' + statuses.join(', ') + (p.ties ? '; ' + p.ties + ' ties' : '')));
-
-    section.appendChild(el('h3', {}, 'Picks per endpoint'));
-    var bars = el('div', { class: 'bars' });
-    var most = Math.max.apply(null, Object.values(p.picksPerEndpoint).concat([1]));
-    Object.keys(p.picksPerEndpoint).forEach(function (endpoint) {
-      var n = p.picksPerEndpoint[endpoint];
-      var row = el('div', { 'data-endpoint': endpoint, 'data-picks': String(n) });
-      row.appendChild(el('span', { class: 'bar', style: 'width:' + Math.round(300 * n / most) + 'px' }));
-      row.appendChild(el('span', {}, endpoint + ' ' + n));
-      bars.appendChild(row);
-    });
-    section.appendChild(Object.keys(p.picksPerEndpoint).length ? bars : el('p', { class: 'note' }, 'no picks'));
-    Object.keys(p.filterRemovals).forEach(function (filter) {
-      var removed = p.filterRemovals[filter];
-      section.appendChild(el('p', { class: 'note', 'data-filter': filter }, 'filter ' + filter + ' removed ' + Object.keys(removed).map(function (e) { return e + ' ×' + removed[e]; }).join(', ')));
-    });
-
-    // The requests in which this profile appears, with its run in each.
-    var runs = [];
-    data.requests.forEach(function (r) {
-      r.profiles.forEach(function (run) { if (run.name === name) runs.push({ request: r, run: run }); });
-    });
-    var labels = {};
-    var weights = {};
-    runs.forEach(function (x) {
-      Object.keys(x.run.scores).forEach(function (label) {
-        labels[label] = true;
-        var w = x.run.weights[label];
-        weights[label] = weights[label] === undefined || weights[label] === w ? w : 'varies';
-      });
-    });
-    var maps = Object.keys(labels).sort(activeFirst);
-    maps.push('weighted total');
-    maps.forEach(function (label) {
-      var source = function (run) { return label === 'weighted total' ? run.totals : (run.scores[label] || {}); };
-      var endpoints = {};
-      var lo = Infinity, hi = -Infinity;
-      runs.forEach(function (x) {
-        var values = source(x.run);
-        Object.keys(values).forEach(function (e) { endpoints[e] = true; lo = Math.min(lo, values[e]); hi = Math.max(hi, values[e]); });
-      });
-      var cols = Object.keys(endpoints).sort();
-      if (cols.length === 0) return;
-      var w = weights[label];
-      section.appendChild(el('h3', {}, label + (w === undefined || w === null ? '' : w === 'varies' ? ' (weight varies)' : ' ×' + w) + ' — requests × endpoints'));
-      var wrap = el('div', { class: 'scroll' });
-      var t = el('table', { class: 'heatmap', 'data-profile': name, 'data-scorer': label });
-      var head = el('tr');
-      head.appendChild(el('th', { class: 'id' }, 'request'));
-      cols.forEach(function (c) { head.appendChild(el('th', {}, c)); });
-      head.appendChild(el('th', { class: 'id' }, ''));
-      t.appendChild(head);
-      runs.forEach(function (x) {
-        var r = x.request, run = x.run;
-        var row = el('tr', { 'data-request': r.id, 'data-status': run.status });
-        row.appendChild(el('td', { class: 'id' }, r.id + (r.primary === name ? ' (primary)' : '')));
-        if (run.status === 'failed' || run.status === 'not-run') {
-          row.appendChild(el('td', { class: 'status', colspan: String(cols.length) }, run.status === 'failed' ? 'failed: ' + (run.error || '') : 'not run'));
-        } else {
-          var values = source(run);
-          cols.forEach(function (c) {
-            var v = values[c];
-            var td = el('td', { class: 'cell' + (run.picked.indexOf(c) >= 0 ? ' picked' : ''), 'data-endpoint': c }, fmt(v));
-            if (v !== undefined) {
-              var f = hi > lo ? (v - lo) / (hi - lo) : 1;
-              td.setAttribute('data-value', String(v));
-              td.style.background = 'rgba(63, 111, 216, ' + (0.08 + 0.8 * f).toFixed(3) + ')';
-              if (f > 0.6) td.style.color = '#fff';
-            }
-            row.appendChild(td);
-          });
-        }
-        row.appendChild(el('td', { class: 'problem' }, r.problems.join('; ')));
-        t.appendChild(row);
-      });
-      wrap.appendChild(t);
-      section.appendChild(wrap);
-    });
-    container.appendChild(section);
-  });
-  document.body.setAttribute('data-rendered', 'true');
-})();
-</script>
+${body.join('\n')}
 </body>
 </html>
 `;
+}

@@ -178,7 +178,7 @@ describe.each(FIXTURES)('the patched $title P/D fixture ($setup)', ({ setup, sel
       writeFileSync(logFile, raw);
       const analyzed = await cli(['analyze', '--json', logFile], { cwd: dir });
       const document = JSON.parse(analyzed.stdout) as { version: number; requests: AnalyzedRequest[]; summary: { problemsByKind: Record<string, { count: number }> } };
-      expect(document.version).toBe(2);
+      expect(document.version).toBe(3);
       const byId = new Map(document.requests.map((r) => [r.requestId, r]));
       for (const request of truth) {
         const record = byId.get(request.requestId);

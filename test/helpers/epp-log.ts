@@ -92,6 +92,8 @@ export class EppLog {
   readonly lines: string[] = [];
   private clock = 0;
   readonly encoder: Encoder;
+  /** When set, the next lines carry this time (ms since the epoch) instead of one second per line. */
+  at: number | undefined;
 
   constructor(encoder: Encoder) {
     this.encoder = encoder;
@@ -104,14 +106,14 @@ export class EppLog {
       const level = v === 'error' ? 'ERROR' : v === 0 ? 'INFO' : v === 1 ? 'DEBUG' : `LEVEL(-${v})`;
       // zap's console encoder: ": " and ", " between the top-level fields, nested values compact.
       const json = Object.keys(fields).length === 0 ? '' : `\t{${Object.entries(fields).map(([k, val]) => `${JSON.stringify(k)}: ${JSON.stringify(val)}`).join(', ')}}`;
-      this.lines.push(`2026-12-01T10:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z\t${level}\t${caller}\t${msg}${json}`);
+      this.lines.push(`${this.at !== undefined ? new Date(this.at).toISOString() : `2026-12-01T10:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z`}\t${level}\t${caller}\t${msg}${json}`);
     } else if (this.encoder === 'json') {
       const level = v === 'error' ? 'error' : v === 0 ? 'info' : v === 1 ? 'debug' : `Level(-${v})`;
-      this.lines.push(JSON.stringify({ level, ts: `2026-12-01T10:00:${String(second % 60).padStart(2, '0')}Z`, caller, msg, ...fields }));
+      this.lines.push(JSON.stringify({ level, ts: this.at !== undefined ? new Date(this.at).toISOString() : `2026-12-01T10:00:${String(second % 60).padStart(2, '0')}Z`, caller, msg, ...fields }));
     } else {
       // GIE v1.5 / llm-d-router: custom level names, epoch seconds.
       const level = v === 'error' ? 'error' : v <= 3 ? 'info' : v === 4 ? 'debug' : 'trace';
-      this.lines.push(JSON.stringify({ level, ts: 1777190400 + second / 1000, caller, msg, ...fields }));
+      this.lines.push(JSON.stringify({ level, ts: this.at !== undefined ? this.at / 1000 : 1777190400 + second / 1000, caller, msg, ...fields }));
     }
     return this;
   }

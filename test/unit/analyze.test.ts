@@ -183,7 +183,7 @@ describe('instrument analyze', () => {
     const bad = await cli(['analyze', 'bad.log', '--json'], { cwd: dir });
     expect(bad.exitCode).toBe(1);
     const document = JSON.parse(bad.stdout);
-    expect(document.version).toBe(2);
+    expect(document.version).toBe(3);
     expect(document.requests[0].problems[0]).toMatchObject({ kind: 'pick-not-highest', profile: '#1' });
     expect(document.summary.problemsByKind).toEqual({ 'pick-not-highest': { count: 1, requestIds: ['r-2'] } });
 
@@ -276,15 +276,39 @@ describe('no silent pass: input without a single scheduling line (issue 11, item
 });
 
 describe('the spread of a scorer', () => {
-  it('says when its histogram was cut, instead of stopping silently at 50 distinct values', async () => {
-    const lines = Array.from({ length: 60 }, (_, i) => ours(`h-${i}`, { totals: { 'ns/a': 3, 'ns/b': 2.5 } }).map((l) => l.replace('"scores":{"ns/a":1,"ns/b":1}', `"scores":{"ns/a":${i / 100},"ns/b":0}`))).flat();
-    const { summary } = await analyzeText(lines.join('\n'));
+  it('keeps up to 50 distinct values as they are, and bins more in round widths that count every value (the 270 values that once summed to 57)', async () => {
+    const few = Array.from({ length: 30 }, (_, i) => ours(`f-${i}`).map((l) => l.replace('"scores":{"ns/a":1,"ns/b":1}', `"scores":{"ns/a":${i / 100},"ns/b":0}`))).flat();
+    const exact = (await analyzeText(few.join('\n'))).summary.profiles['#1']!.scorerSpread['active-request-scorer']!;
+    expect(exact.histogram.binWidth).toBe(0);
+    expect(exact.histogram.bins).toHaveLength(30);
+    expect(exact.histogram.bins[0]).toEqual([0, 31]); // 0.00 for ns/a once, 0 for ns/b 30 times
+    expect(exact.histogram.bins[29]).toEqual([0.29, 1]);
+
+    // 135 requests × 2 endpoints = 270 values, 136 distinct, from 0 to 1.35.
+    const many = Array.from({ length: 135 }, (_, i) => ours(`h-${i}`, { totals: { 'ns/a': 3, 'ns/b': 2.5 } }).map((l) => l.replace('"scores":{"ns/a":1,"ns/b":1}', `"scores":{"ns/a":${(i + 1) / 100},"ns/b":0}`))).flat();
+    const { summary } = await analyzeText(many.join('\n'));
     const spread = summary.profiles['#1']!.scorerSpread['active-request-scorer']!;
-    expect(spread.count).toBe(120);
-    expect(spread.histogram).toHaveLength(50);
-    expect(spread).toMatchObject({ histogramComplete: false, histogramLeftOut: 10 });
+    expect(spread.count).toBe(270);
+    const { binWidth, bins } = spread.histogram;
+    expect(binWidth).toBe(0.05); // 0.02 would need 68 bins for 0–1.35, 0.05 needs 28
+    expect(bins.reduce((n, [, count]) => n + count, 0)).toBe(270);
+    expect(bins).toHaveLength(28);
+    expect(bins[0]).toEqual([0, 135 + 4]); // every ns/b 0, and ns/a's 0.01–0.04
+    expect(bins[1]).toEqual([0.05, 5]);
+    expect(bins[27]).toEqual([1.35, 1]);
     const { renderSummary } = await import('../../src/reporters/analysis.ts');
     const { plainStyle } = await import('../../src/reporters/text.ts');
-    expect(renderSummary(summary, plainStyle)).toMatch(/^ {2}active-request-scorer: n=120 .* \[more than 50 distinct values\]$/m);
+    expect(renderSummary(summary, plainStyle)).toMatch(/^ {2}active-request-scorer: n=270 .* \[28 bins 0\.050 wide\]$/m);
+  });
+
+  it('stays within its bins on a long run of distinct values, still counting each one', async () => {
+    const { HistogramAccumulator } = await import('../../src/analyze/summary.ts');
+    const histogram = new HistogramAccumulator();
+    for (let i = 0; i < 100_000; i++) histogram.add(i / 997 - 20);
+    const { binWidth, bins } = histogram.result();
+    expect(bins.length).toBeLessThanOrEqual(50);
+    expect(bins.reduce((n, [, count]) => n + count, 0)).toBe(100_000);
+    expect(binWidth).toBe(5); // from -20 to 80.3: 2 wide would need 51 bins, 5 wide needs 21
+    expect(bins[0]![0]).toBe(-20);
   });
 });
