@@ -18,6 +18,7 @@ import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from './lib/seeded-random.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(REPO, 'bin', 'instrument.cjs');
@@ -74,18 +75,6 @@ function writePoints(args, dir) {
   }
   rmSync(trace, { force: true });
   return points;
-}
-
-/** Mulberry32: a small seeded generator, so timer kills repeat. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function killAfter(args, cwd, ms) {
@@ -236,7 +225,7 @@ export async function runFaultInjection({ every = 1, seed = 1, timerKills = 100,
   }
 
   // Random timer kills over each command's running time.
-  const next = random(seed);
+  const next = seededRandom(seed);
   const timing = (command) => {
     const dir = fresh(command === 'apply' ? 'pristine' : 'applied');
     const started = Date.now();

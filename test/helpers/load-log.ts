@@ -7,6 +7,7 @@
  * column a report must not paint as a top score. The picks follow from the scores (runProfile).
  */
 import { ADDRESS, ALL, DECODE_FILTER, EppLog, type Encoder, isDecode, isPrefill, PREFILL_FILTER, type RunResult, type RunSpec, runProfile, type ScorerSpec } from './epp-log.ts';
+import { seededRandom } from '../../bench/lib/seeded-random.mjs';
 
 export interface LoadOptions {
   readonly requests: number;
@@ -36,18 +37,6 @@ export interface LoadRun {
   readonly start: number;
 }
 
-/** mulberry32: small, seeded, the same run every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const byLoad = (counts: ReadonlyMap<string, number>, over = 0) => (e: string) => {
   const load = (n: number) => Math.max(0, n - over);
   const most = Math.max(0, ...[...counts.values()].map(load));
@@ -63,7 +52,7 @@ function pickAmongTies(rand: () => number, spec: RunSpec): RunResult {
 }
 
 export function loadRun(options: LoadOptions): LoadRun {
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const [quiet, busy] = options.rate ?? [1.5, 6];
   const decodeSeconds = options.decodeSeconds ?? 2.5;
   const replicas = options.replicas ?? 1;

@@ -1,0 +1,14 @@
+// One seeded generator for the bench scripts (plain JavaScript) and the TypeScript test helpers,
+// so a run with the same seed repeats exactly.
+
+/** Mulberry32: a small seeded generator of numbers in [0, 1). */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
