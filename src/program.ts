@@ -105,7 +105,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const debug = argv.includes('--debug') || debugFromEnv(io.env);
   // A bare `instrument` asks what there is: the help, on stdout, as `instrument --help`.
   if (withoutGlobalFlags(argv).length === 0) {
-    io.stdout(program.helpInformation());
+    program.outputHelp();
     return ExitCode.ok;
   }
   try {
