@@ -245,6 +245,24 @@ describe('messages', () => {
     expect(run.stderr).not.toContain('exit code none');
   });
 
+  it("prints a failing log command's message once", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'docker'), '#!/bin/sh\necho "Error response from daemon: No such container: epp" >&2\nexit 1\n');
+    chmodSync(join(dir, 'docker'), 0o755);
+    const env = { PATH: [dir, dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter) };
+    const said = 'Error response from daemon: No such container: epp';
+    // Raw lines: a container's stderr is its log, so the message is printed as a line, and not again.
+    const raw = await spawnCli(['logs', '--docker', 'epp'], { cwd: dir, env });
+    expect(raw.exitCode).toBe(1);
+    expect(raw.stdout).toBe(said);
+    expect(raw.stderr).toContain('error: `docker logs epp` failed (exit code 1); its last lines are the ones printed above');
+    expect(raw.stderr).not.toContain(said);
+    // Analyzed: the lines were not shown, so the error shows them.
+    const analyzed = await spawnCli(['logs', '--docker', 'epp', '--analyze'], { cwd: dir, env });
+    expect(analyzed.exitCode).toBe(1);
+    expect(analyzed.stderr.split(said).length - 1).toBe(1);
+  });
+
   it('analyze reading a terminal says it waits for a log there', async () => {
     const line = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} analyze --color never`;
     // script gives the command a terminal for stdin too; `timeout` ends the wait.

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError } from '../../errors.ts';
+import { OperationError, UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { analyzeTo, noSchedulingNote, noteTerminalInput } from './analysis-output.ts';
 import { defineCommand, interruptible } from './define.ts';
@@ -61,7 +61,14 @@ export default defineCommand<
     return interruptible(io, async (signal) => {
       const lines = captureLogs(source, io.env, save, signal);
       if (!flags.analyze) {
-        for await (const line of lines) io.stdout(line + '\n');
+        try {
+          for await (const line of lines) io.stdout(line + '\n');
+        } catch (error) {
+          // The container's last lines were just printed: say so rather than print them twice.
+          const { LogCommandError } = await import('../../analyze/sources.ts');
+          if (error instanceof LogCommandError && error.tailWasYielded && error.tail) throw new OperationError(`${error.failed}; its last lines are the ones printed above`, error.hint);
+          throw error;
+        }
         return { rendered: { stdout: '', stderr: '' }, exitCode: ExitCode.ok };
       }
       const { analyzeLines, hasProblems } = await import('../analyze.ts');
