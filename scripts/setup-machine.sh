@@ -5,6 +5,7 @@
 #   chromium        headless, to check that analyze's HTML page renders (no browser download)
 #   jq              the baseline of the analyze benchmark
 #   strace          the fault-injection harness (bench/fault-injection.mjs) and its CI part
+#   zsh, fish       to load and run the completion scripts `instrument completion` writes (test/e2e/conventions.test.ts)
 # and, through setup-cluster-tools.sh, the real Kubernetes control plane of the `cluster` test tier
 # (etcd from Debian; kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok built
 # once from the Go module proxy into ~/.cache/instrument/).
@@ -17,6 +18,8 @@ linkage=$( [ -n "$busybox" ] && ldd "$busybox" 2>&1 || true)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v fish >/dev/null 2>&1 || need+=(fish)
 case "$linkage" in
   *'not a dynamic executable'*) ;;
   *) need+=(busybox-static) ;;

@@ -1,5 +1,4 @@
 import { runCli } from './program.ts';
-import { plainStyle, type Style } from './reporters/text.ts';
 
 // The command line, run by start/main.ts: the only module that reads argv, looks at the terminal
 // and sets the exit code.
@@ -11,9 +10,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
-const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
-const sgr = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
-const style: Style = colour ? { ok: sgr(32), bad: sgr(31), warn: sgr(33), dim: sgr(2), bold: sgr(1) } : plainStyle;
 
 // Followed logs ask to hear of Ctrl-C and SIGTERM: the first ends their input (they flush and print
 // the summary, then exit with the usual code); a second one ends the process at once.
@@ -38,11 +34,15 @@ void runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  style,
+  // Colour is decided from these, --color, FORCE_COLOR and NO_COLOR: reporters/colour.ts.
+  stdoutIsTerminal: process.stdout.isTTY === true,
   // A getter: touching process.stdin sets up a stream (and loads net and tty) that only
   // `analyze` and `logs` read.
   get stdin() {
     return process.stdin;
+  },
+  get stdinIsTerminal() {
+    return process.stdin.isTTY === true;
   },
   interactive: process.stderr.isTTY === true,
   columns: process.stderr.columns,

@@ -74,12 +74,29 @@ export async function* logLines(source: LogSource, env: Readonly<Record<string, 
   if (result.exitCode !== 0) {
     const stderr = String(result.stderr ?? '');
     const tail = stderr.trim().split('\n').slice(-8).join('\n');
-    throw new OperationError(
-      `\`${commandLine(argv)}\` failed (exit code ${result.exitCode ?? 'none'})${tail ? `:\n  ${tail.replace(/\n/g, '\n  ')}` : ''}`,
+    throw new LogCommandError(
+      `\`${commandLine(argv)}\` failed (exit code ${result.exitCode ?? 'none'})`,
+      tail,
+      // A container's stderr is part of its log, so those lines were also handed on as log lines.
+      source.kind === 'docker',
       hintFor(argv, stderr) ??
         (source.kind === 'cluster'
           ? `Check the namespace and Deployment (--namespace, --deployment) with \`kubectl get deploy -n ${source.namespace}\`.`
           : `Check the container name with \`${argv[0]} ps -a\`.`),
     );
+  }
+}
+
+/** A log command that failed: what failed, the end of its stderr, and whether that was also yielded as log lines. */
+export class LogCommandError extends OperationError {
+  readonly failed: string;
+  readonly tail: string;
+  readonly tailWasYielded: boolean;
+
+  constructor(failed: string, tail: string, tailWasYielded: boolean, hint: string) {
+    super(`${failed}${tail ? `:\n  ${tail.replace(/\n/g, '\n  ')}` : ''}`, hint);
+    this.failed = failed;
+    this.tail = tail;
+    this.tailWasYielded = tailWasYielded;
   }
 }

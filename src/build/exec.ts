@@ -50,7 +50,7 @@ const HINTS: ReadonlyArray<{ readonly pattern: RegExp; readonly hint: (argv: rea
     hint: () => 'The API server answered, but could not reach the kubelet of the pod\'s node: see `kubectl get nodes -o wide` (is the node Ready?) and whether the API server can reach the node\'s kubelet port.',
   },
   { pattern: /\(NotFound\)|not found/i, hint: () => 'Check the names (--namespace and the resource names, or instrument.config.json) with `kubectl get` in that namespace.' },
-  { pattern: /was refused|Unable to connect to the server|no such host|i\/o timeout/i, hint: () => 'The Kubernetes API server does not answer: is the cluster running (`kubectl cluster-info`) and is the context right?' },
+  { pattern: /was refused|Unable to connect to the server|no such host|i\/o timeout/i, hint: () => 'The Kubernetes API server does not answer: is the cluster running (`kubectl cluster-info`), and is it the one you mean? `kubectl config current-context` names the context in use; pick another with --context NAME, or another kubeconfig file with --kubeconfig FILE.' },
   { pattern: /current-context is not set/i, hint: () => 'Select a cluster with `kubectl config use-context <name>`, or pass --cluster kind|minikube.' },
   { pattern: /timed out waiting for the condition|exceeded its progress deadline/i, hint: () => 'The rollout did not finish; see `kubectl describe deployment` and the pods\' events, then `instrument rollback` to put the previous image back.' },
   { pattern: /Cannot connect to the Docker daemon|Is the docker daemon running|connect: no such file or directory|Cannot connect to Podman/i, hint: () => 'No container engine answers: start it, or set DOCKER_HOST to where it listens.' },

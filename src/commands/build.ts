@@ -108,7 +108,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const runtime = chooseRuntime(options.runtime ?? config.build?.runtime, options.env);
 
   if (!options.allowUnpatched) {
-    const { state } = await status({ cwd: options.cwd, root: options.root, source: options.source });
+    const { status: state } = await status({ cwd: options.cwd, root: options.root, source: options.source });
     if (state !== 'applied') {
       throw new OperationError(`the EPP sources are not instrumented (instrument status: ${state})`, 'Run `instrument apply` first, or pass --allow-unpatched to build them as they are.');
     }

@@ -22,7 +22,7 @@ export interface PointStatusLine {
 export interface StatusResult {
   readonly command: 'status';
   /** `partly-applied`: some points are in, some not; `interrupted`: an apply or revert was cut short. */
-  readonly state: 'applied' | 'not-applied' | 'partly-applied' | 'interrupted';
+  readonly status: 'applied' | 'not-applied' | 'partly-applied' | 'interrupted';
   readonly tree: TreeSummary;
   readonly recorded: boolean;
   readonly appliedAt: string | undefined;
@@ -76,7 +76,7 @@ export async function status(options: TreeOptions): Promise<StatusResult> {
         : 'partly-applied';
   return {
     command: 'status',
-    state: overall,
+    status: overall,
     tree: summarizeTree(tree),
     recorded: state !== undefined,
     appliedAt: state?.appliedAt,

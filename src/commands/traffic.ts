@@ -23,7 +23,8 @@ export interface TrafficOptions {
   readonly prompt?: string | undefined;
   readonly requests?: number | undefined;
   readonly concurrency?: number | undefined;
-  readonly timeoutSeconds?: number | undefined;
+  /** Per request, in milliseconds. Defaults to traffic.timeoutSeconds of the configuration, else 25 s. */
+  readonly timeoutMs?: number | undefined;
   /** `Name: value`, repeatable. */
   readonly headers?: readonly string[] | undefined;
   readonly stream?: boolean | undefined;
@@ -81,7 +82,7 @@ export async function traffic(options: TrafficOptions): Promise<TrafficResult> {
   }
   const requests = positive(options.requests ?? config.requests ?? TRAFFIC_DEFAULTS.requests, '--requests');
   const concurrency = positive(options.concurrency ?? config.concurrency ?? TRAFFIC_DEFAULTS.concurrency, '--concurrency');
-  const timeoutSeconds = positive(options.timeoutSeconds ?? config.timeoutSeconds ?? TRAFFIC_DEFAULTS.timeoutSeconds, '--timeout');
+  const timeoutMs = options.timeoutMs ?? positive(config.timeoutSeconds ?? TRAFFIC_DEFAULTS.timeoutSeconds, 'traffic.timeoutSeconds') * 1000;
 
   const started = performance.now();
   const outcomes = await runLoad(
@@ -93,7 +94,7 @@ export async function traffic(options: TrafficOptions): Promise<TrafficResult> {
       stream: options.stream === true,
       requests,
       concurrency,
-      timeoutMs: timeoutSeconds * 1000,
+      timeoutMs,
       headers,
     },
     (outcome, done) => options.onOutcome?.(outcome, done, requests),

@@ -6,16 +6,26 @@ import type { VendorResult } from '../commands/vendor.ts';
 import type { PointOutcome } from '../codemod/plan.ts';
 import type { Recovery } from '../codemod/transaction.ts';
 
-/** Colour functions; the CLI passes real ones on a TTY without NO_COLOR, identity otherwise. */
+/** Colour functions: real ones when colour is wanted (reporters/colour.ts), identity otherwise. */
 export interface Style {
   readonly ok: (s: string) => string;
   readonly bad: (s: string) => string;
   readonly warn: (s: string) => string;
   readonly dim: (s: string) => string;
   readonly bold: (s: string) => string;
+  /** Cyan: hunk headers of a diff. */
+  readonly info: (s: string) => string;
 }
 
-export const plainStyle: Style = { ok: (s) => s, bad: (s) => s, warn: (s) => s, dim: (s) => s, bold: (s) => s };
+export const plainStyle: Style = { ok: (s) => s, bad: (s) => s, warn: (s) => s, dim: (s) => s, bold: (s) => s, info: (s) => s };
+
+/** A unified diff coloured as git colours one: file headers bold, hunks cyan, + green, - red. */
+export function colourDiff(diff: string, style: Style): string {
+  if (style === plainStyle) return diff;
+  return diff.replace(/^.*$/gm, (line) =>
+    /^(---|\+\+\+) /.test(line) ? style.bold(line) : line.startsWith('@@') ? style.info(line) : line.startsWith('+') ? style.ok(line) : line.startsWith('-') ? style.bad(line) : line,
+  );
+}
 
 /** What a reporter hands back: text for stdout and for stderr. */
 export interface Rendered {
@@ -73,7 +83,7 @@ export function renderApply(result: ApplyResult, style: Style): Rendered {
     ...pointLines(result.points, style),
   ];
   if (result.status === 'applied') lines.push('', 'Next: `instrument diff` shows the change, `instrument build` builds the image, `instrument revert` undoes it.');
-  const stdout = (result.diff ? result.diff + '\n' : '') + lines.join('\n') + '\n';
+  const stdout = (result.diff ? colourDiff(result.diff, style) + '\n' : '') + lines.join('\n') + '\n';
   return { stdout, stderr: foundLine(result.tree) + warnings(result.warnings, style) };
 }
 
@@ -106,9 +116,9 @@ export function renderRevert(result: RevertResult, style: Style): Rendered {
 
 export function renderStatus(result: StatusResult, style: Style): Rendered {
   const lines = [
-    `${result.state}${result.appliedAt ? ` (applied ${result.appliedAt}, --verbosity ${result.verbosity})` : ''}; sources: ${result.tree.sources}`,
+    `${result.status}${result.appliedAt ? ` (applied ${result.appliedAt}, --verbosity ${result.verbosity})` : ''}; sources: ${result.tree.sources}`,
   ];
-  if (result.state === 'interrupted') lines.push(style.warn('an apply or revert was interrupted; the next `instrument apply` or `instrument revert` finishes it'));
+  if (result.status === 'interrupted') lines.push(style.warn('an apply or revert was interrupted; the next `instrument apply` or `instrument revert` finishes it'));
   const width = Math.max(...result.points.map((p) => p.id.length));
   for (const p of result.points) {
     if (!p.applied) {
@@ -118,7 +128,7 @@ export function renderStatus(result: StatusResult, style: Style): Rendered {
     const notes = [p.intact === false ? style.bad('block edited') : undefined, p.fileChangedSinceApply ? style.warn('file changed since apply') : undefined].filter(Boolean);
     lines.push(`  ${style.ok('applied    ')}  ${p.id.padEnd(width)}  ${p.file}:${p.line}${notes.length ? '  ' + notes.join(', ') : ''}`);
   }
-  if (result.state !== 'not-applied' && !result.recorded) lines.push(style.warn('  (no record of the apply: hashes cannot be checked)'));
+  if (result.status !== 'not-applied' && !result.recorded) lines.push(style.warn('  (no record of the apply: hashes cannot be checked)'));
   return { stdout: lines.join('\n') + '\n', stderr: foundLine(result.tree) };
 }
 
@@ -127,7 +137,13 @@ export function renderDiff(result: DiffResult, style: Style): Rendered {
   if (failed.length > 0) {
     return { stdout: '', stderr: foundLine(result.tree) + [style.bad('apply would fail; no diff:'), ...pointLines(result.points, style)].join('\n') + '\n' };
   }
-  return { stdout: result.diff, stderr: foundLine(result.tree) + (result.diff === '' ? 'no difference\n' : '') };
+  if (result.diff === '') return { stdout: '', stderr: foundLine(result.tree) + 'no difference\n' };
+  // Which diff this is, first: git apply and patch skip text before the first file header.
+  const header =
+    result.source === 'applied'
+      ? '# APPLIED: the change instrument made to these sources (instrument revert takes it out)'
+      : '# PLANNED: what instrument apply would change (nothing is applied yet)';
+  return { stdout: style.bold(header) + '\n' + colourDiff(result.diff, style), stderr: foundLine(result.tree) };
 }
 
 export function renderVendor(result: VendorResult): Rendered {

@@ -20,5 +20,18 @@ export function renderTraffic(result: TrafficResult, style: Style): Rendered {
   if (Object.keys(result.byEndpoint).length) lines.push(`  routed    ${counts(result.byEndpoint)}`);
   lines.push(`  ids       ${ids[0]} … ${ids.at(-1)} (x-request-id; join them with \`instrument logs --analyze\`)`);
   if (failed) lines.push(style.bad('some requests failed'));
-  return { stdout: lines.join('\n') + '\n', stderr: '' };
+  return { stdout: lines.join('\n') + '\n', stderr: refusedHint(result) };
+}
+
+/** Nothing listening where the requests go is, in the session, a port-forward not running. */
+function refusedHint(result: TrafficResult): string {
+  if (!result.byError.refused) return '';
+  const url = new URL(result.url);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  return loopback
+    ? `nothing listens on ${url.hostname}:${port} (connection refused): is the port-forward to the gateway running?\n` +
+        `  kubectl port-forward -n llm-d-inference-scheduler svc/<gateway> ${port}:80\n` +
+        '(or name the gateway\'s address with --url)\n'
+    : `nothing listens on ${url.hostname}:${port} (connection refused): check the address (--url) and that the gateway runs\n`;
 }

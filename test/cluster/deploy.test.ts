@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/program.ts';
-import { plainStyle } from '../../src/reporters/text.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { clusterEnv, controlPlane, createEpp, deploymentImage, DEPLOYMENT, EPP_CONFIG, eppPods, getJson, INSTALL, PREVIOUS_IMAGE, RESTARTED_AT, STANDARD } from '../helpers/epp-cluster.ts';
 
@@ -21,7 +20,6 @@ async function run(args: readonly string[], options: { cwd?: string; env?: Recor
     env: clusterEnv(options.env),
     stdout: (t) => ((stdout += t), (both += t)),
     stderr: (t) => ((stderr += t), (both += t)),
-    style: plainStyle,
   });
   return { exitCode, stdout, stderr, both };
 }

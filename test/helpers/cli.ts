@@ -1,7 +1,6 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { runCli } from '../../src/program.ts';
-import { plainStyle } from '../../src/reporters/text.ts';
 import { REPO } from './fixtures.ts';
 
 export interface CliRun {
@@ -19,7 +18,6 @@ export async function cli(args: readonly string[], options: { cwd: string; env?:
     env: options.env ?? {},
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    style: plainStyle,
   });
   return { exitCode, stdout, stderr };
 }

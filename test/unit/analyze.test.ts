@@ -199,15 +199,13 @@ describe('instrument analyze', () => {
   it('reads standard input', async () => {
     let stdout = '';
     const { runCli } = await import('../../src/program.ts');
-    const { plainStyle } = await import('../../src/reporters/text.ts');
     const code = await runCli(['analyze', '-', '--json'], {
       cwd: tempDir(),
       env: {},
       stdin: Readable.from([ours('r-in').join('\n')]),
       stdout: (t) => (stdout += t),
       stderr: () => undefined,
-      style: plainStyle,
-    });
+      });
     expect(code).toBe(0);
     expect(JSON.parse(stdout).requests.map((r: RequestRecord) => r.requestId)).toEqual(['r-in']);
   });
@@ -243,10 +241,9 @@ describe('no silent pass: input without a single scheduling line (issue 11, item
     ['an EPP at --v=2 without our lines', uninstrumented, /20 requests were received \("EPP received request"\), but no line says how they were scheduled/],
   ])('%s: exits 1 and says what it saw and what to do', async (_, text, says) => {
     const { runCli } = await import('../../src/program.ts');
-    const { plainStyle } = await import('../../src/reporters/text.ts');
     let stdout = '';
     let stderr = '';
-    const io = { cwd: tempDir(), env: {}, stdin: Readable.from([text]), stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), style: plainStyle };
+    const io = { cwd: tempDir(), env: {}, stdin: Readable.from([text]), stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t) };
     expect(await runCli(['analyze'], io)).toBe(1);
     expect(stderr).toMatch(/^no scheduling lines in the input: nothing to analyze\.$/m);
     expect(stderr).toMatch(says);

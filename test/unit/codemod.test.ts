@@ -64,13 +64,17 @@ describe.each(SHAPES)('the %s shape', (shape) => {
     const dry = await cli(['apply', '--source', dir, '--dry-run'], { cwd: dir });
     expect(dry.exitCode).toBe(0);
     for (const id of POINT_IDS) expect(dry.stdout).toMatch(new RegExp(`^@@ -\\d+,\\d+ \\+\\d+,\\d+ @@ .*${id.replace('.', '\\.')}`, 'm'));
+    // diff's first line says which diff it is; the rest is the same change.
+    const withoutHeader = (text: string) => text.slice(text.indexOf('\n') + 1);
     const planned = await cli(['diff', '--source', dir], { cwd: dir });
-    expect(planned.stdout).toBe(dry.stdout.slice(0, planned.stdout.length));
+    expect(planned.stdout).toMatch(/^# PLANNED: /);
+    expect(withoutHeader(planned.stdout)).toBe(dry.stdout.slice(0, withoutHeader(planned.stdout).length));
     expect(treeSnapshot(dir)).toEqual(before);
 
     await cli(['apply', '--source', dir], { cwd: dir });
     const appliedDiff = await cli(['diff', '--source', dir], { cwd: dir });
-    expect(appliedDiff.stdout).toBe(planned.stdout);
+    expect(appliedDiff.stdout).toMatch(/^# APPLIED: /);
+    expect(withoutHeader(appliedDiff.stdout)).toBe(withoutHeader(planned.stdout));
   });
 });
 
