@@ -133,6 +133,13 @@ function clusterOptions(command: Command, { pods = true, change = true } = {}): 
   return command;
 }
 
+/** apply's and diff's way to choose between two files that declare a target's method (repeatable). */
+const TARGET_FILE = [
+  '--target-file <target=path>',
+  'the file to patch for a target (scheduler, profile or server) when two files declare its method; relative to the tree root; repeatable',
+  (value: string, previous: string[] = []) => [...previous, value],
+] as const;
+
 function json(result: unknown): Rendered {
   return { stdout: JSON.stringify(result, null, 2) + '\n', stderr: '' };
 }
@@ -155,10 +162,11 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .description('insert the log statements at the five decision points (all or nothing)')
     .addOption(new Option('--verbosity <n>', 'V level of the inserted lines (default 2: shown at the EPP default --v, never sampled)').argParser(integer))
     .option('--dry-run', 'print the unified diff and write nothing')
-    .action(async (flags: TreeFlags & { verbosity?: number; dryRun?: boolean }) => {
+    .option(...TARGET_FILE)
+    .action(async (flags: TreeFlags & { verbosity?: number; dryRun?: boolean; targetFile?: string[] }) => {
       compileGoWasm(); // first, so that it compiles while the rest loads
       const { apply } = await import('./commands/apply.ts');
-      const result = await apply({ ...tree(flags), verbosity: flags.verbosity, dryRun: flags.dryRun });
+      const result = await apply({ ...tree(flags), verbosity: flags.verbosity, dryRun: flags.dryRun, targetFiles: flags.targetFile });
       done({ rendered: flags.json ? json(result) : renderApply(result, io.style), exitCode: result.status === 'failed' ? ExitCode.failed : ExitCode.ok });
     });
 
@@ -182,10 +190,11 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   treeOptions(program.command('diff'))
     .description('print the change as a unified diff annotated with point ids (applied, or what apply would do)')
     .addOption(new Option('--verbosity <n>', 'V level, for the diff of a planned apply').argParser(integer))
-    .action(async (flags: TreeFlags & { verbosity?: number }) => {
+    .option(...TARGET_FILE)
+    .action(async (flags: TreeFlags & { verbosity?: number; targetFile?: string[] }) => {
       compileGoWasm();
       const { diff } = await import('./commands/diff.ts');
-      const result = await diff({ ...tree(flags), verbosity: flags.verbosity });
+      const result = await diff({ ...tree(flags), verbosity: flags.verbosity, targetFiles: flags.targetFile });
       const failed = result.points.some((p) => p.status === 'missing' || p.status === 'ambiguous');
       done({ rendered: flags.json ? json(result) : renderDiff(result, io.style), exitCode: failed ? ExitCode.failed : ExitCode.ok });
     });

@@ -1,3 +1,4 @@
+import { afterLastChange } from '../codemod/binding.ts';
 import { isKind } from '../codemod/go-parser.ts';
 import { ancestorOfKind, assignedNames, parameterOfType } from '../codemod/go-syntax.ts';
 import { capture, type PatchPoint } from '../codemod/patch.ts';
@@ -43,11 +44,14 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
     const ctx = parameterOfType(method, 'context.Context');
     if (!ctx) return { ok: false, reason: 'runFilterPlugins has no context.Context parameter' };
     const identity = pluginIdentity(context, filter);
+    const filtered = capture(captures, 'filtered')!.text;
+    // What the filter kept is the value the loop goes on with: after any later change to it.
+    const anchor = afterLastChange(loop.childForFieldName('body')!, assign, filtered).statement;
     return {
       ok: true,
-      placement: { anchor: assign, where: 'after' },
+      placement: { anchor, where: 'after' },
       variant: 'default',
-      values: { ctx, filtered: capture(captures, 'filtered')!.text, filterType: identity.type, filterName: identity.name },
+      values: { ctx, filtered, filterType: identity.type, filterName: identity.name },
     };
   },
 } satisfies PatchPoint;
