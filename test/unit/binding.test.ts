@@ -2,22 +2,12 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { POINT_IDS } from '../../src/codemod/patch.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, type JsonPoint } from '../helpers/cli.ts';
 import { copyFixture, TARGET_FILES, treeSnapshot } from '../helpers/fixtures.ts';
 import { DRIFT, lineContaining, mutate, type Mutation } from '../helpers/mutate.ts';
 
 // Issue 13: no silent wrong placement. Each drift below once gave "applied" with a block that logged
 // the wrong value, did not compile, or sat in the wrong branch; or a refusal that was false.
-
-interface JsonPoint {
-  id: string;
-  status: string;
-  file?: string;
-  line?: number;
-  detail?: string;
-  codes?: string[];
-  remedy?: string;
-}
 
 const PROFILE = TARGET_FILES.g15.profile;
 const SERVER = TARGET_FILES.g15.server;
