@@ -188,7 +188,7 @@ async function planFile(
           continue;
         }
         const wrong = [binding.placement, ...(binding.extra ?? []).map((e) => e.placement)].map((p) => misplaced(p, display)).find((m) => m !== undefined);
-        if (wrong) refusals.push({ ok: false, code: 'anchor-not-a-statement', reason: wrong });
+        if (wrong) refusals.push({ ok: false, code: 'anchor-not-a-statement', reason: wrong, remedy: `The ${point.id} point chose a place the engine refuses, which is a bug in instrument: report it with the file and line; nothing was written.` });
         else bound.push(binding);
       }
       if (bound.length !== 1) {
