@@ -75,6 +75,18 @@ describe('values are bound by what they are, not by position', () => {
   });
 });
 
+describe("a profile's Run is given the context by what it is", () => {
+  it('wherever it sits in the arguments, and refused when Run is not given it', async () => {
+    const SCHEDULER = TARGET_FILES.g15.scheduler;
+    const dir = drifted(SCHEDULER, [['profile.Run(ctx, request, cycleState, candidateEndpoints)', 'profile.Run(request, ctx, cycleState, candidateEndpoints)']]);
+    expect((await apply(dir)).exitCode).toBe(0);
+    expect(block(dir, SCHEDULER, 'scheduler.profile').text).toContain('ctx, instrRun := instrSchedule.ProfileStart(ctx, name, profiles)');
+
+    const without = drifted(SCHEDULER, [['profile.Run(ctx, request, cycleState, candidateEndpoints)', 'profile.Run(context.Background(), request, cycleState, candidateEndpoints)']]);
+    await expectRefused(without, 'scheduler.profile', 'context-unproven', [`${SCHEDULER}:${lineContaining(without, SCHEDULER, 'profile.Run(context.Background()')}`]);
+  });
+});
+
 describe('the pick is the value Run returns', () => {
   it('goes after the last statement that changes it', async () => {
     const dir = drifted(PROFILE, DRIFT.pickReplaced);
