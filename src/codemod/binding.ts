@@ -211,3 +211,23 @@ export function afterLastChange(block: Node, anchor: Node, name: string, fields?
   const holder = own.find((s) => s.startIndex <= change.startIndex && change.endIndex <= s.endIndex);
   return { statement: holder ?? anchor, change };
 }
+
+/**
+ * The first statement in `from`..`to` (offsets) that leaves `block` early: a return, or a break,
+ * continue or goto not aimed at a loop, switch or select nested in that range. A block placed after
+ * `to` would not run on that path.
+ */
+export function exitBetween(block: Node, from: number, to: number): Node | undefined {
+  const kinds = ['return_statement', 'break_statement', 'continue_statement', 'goto_statement'] as const;
+  const exits = kinds.flatMap((k) => descendantsOfKind(block, k)).filter((e) => e.startIndex >= from && e.endIndex <= to);
+  const nested = (exit: Node): boolean => {
+    for (let n = exit.parent; n && n.id !== block.id; n = n.parent) {
+      if (isKind(n, 'func_literal')) return true;
+      if (n.startIndex < from) break;
+      const breakable = isKind(n, 'for_statement') || isKind(n, 'expression_switch_statement') || isKind(n, 'type_switch_statement') || isKind(n, 'select_statement');
+      if (breakable && (isKind(exit, 'break_statement') || (isKind(exit, 'continue_statement') && isKind(n, 'for_statement')))) return true;
+    }
+    return false;
+  };
+  return exits.filter((e) => !nested(e)).sort((a, b) => a.startIndex - b.startIndex)[0];
+}

@@ -1,7 +1,7 @@
-import { afterLastChange } from '../codemod/binding.ts';
+import { afterLastChange, exitBetween } from '../codemod/binding.ts';
 import { isKind } from '../codemod/go-parser.ts';
 import { ancestorOfKind, assignedNames, parameterOfType } from '../codemod/go-syntax.ts';
-import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { capture, refuse, type PatchPoint } from '../codemod/patch.ts';
 import { pluginIdentity, rangeClause } from './_shared.ts';
 
 export default {
@@ -46,7 +46,16 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
     const identity = pluginIdentity(context, filter);
     const filtered = capture(captures, 'filtered')!.text;
     // What the filter kept is the value the loop goes on with: after any later change to it.
-    const anchor = afterLastChange(loop.childForFieldName('body')!, assign, filtered).statement;
+    const loopBody = loop.childForFieldName('body')!;
+    const { statement: anchor, change } = afterLastChange(loopBody, assign, filtered);
+    const exit = change && exitBetween(loopBody, assign.endIndex, anchor.endIndex);
+    if (change && exit) {
+      return refuse(
+        'filtered-changed-after-exit',
+        `what ${filter} kept (${filtered}) is set again at ${context.at(change)}, but the loop can leave at ${context.at(exit)} before that: the filter would go unrecorded on that path`,
+        'If this is a supported release, report the file and lines above.',
+      );
+    }
     return {
       ok: true,
       placement: { anchor, where: 'after' },

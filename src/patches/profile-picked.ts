@@ -116,9 +116,10 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
     }
     const { statement: anchor, change } = afterLastChange(body, statement, result, [target.name]);
     if (change) {
-      const early = returning.find((r) => r.startIndex < change.startIndex);
+      // A return before the end of the statement the block follows would leave that path unlogged.
+      const early = returning.find((r) => r.startIndex < anchor.endIndex);
       if (early) {
-        return refuse('result-returned-before-change', `Run returns ${result} at ${context.at(early)}, before it is set again at ${context.at(change)}: no one place sees the final pick on every path`, REMEDY);
+        return refuse('result-returned-before-change', `Run returns ${result} at ${context.at(early)}, before or within the statement that last sets it (${context.at(change)}): no one place sees the final pick on every path`, REMEDY);
       }
       const totalsChange = changesOf(body, totals.text).find((c) => c.startIndex > statement.endIndex && c.startIndex < anchor.endIndex);
       if (totalsChange) {

@@ -115,6 +115,11 @@ describe('the pick is the value Run returns', () => {
     await expectRefused(dir, 'profile.picked', 'anchor-in-header', [`${PROFILE}:${lineContaining(dir, PROFILE, 'if result := p.runPickerPlugin(')}`]);
   });
 
+  it('is refused when Run returns the pick on a path that skips its last change (result-returned-before-change)', async () => {
+    const dir = drifted(PROFILE, [['\n\treturn result, nil\n', '\n\tif len(result.TargetEndpoints) > 1 {\n\t\tresult.TargetEndpoints = result.TargetEndpoints[:1]\n\t\treturn result, nil\n\t}\n\n\treturn result, nil\n']]);
+    await expectRefused(dir, 'profile.picked', 'result-returned-before-change', [`${PROFILE}:${lineContaining(dir, PROFILE, 'result.TargetEndpoints = result.TargetEndpoints[:1]') + 1}`]);
+  });
+
   it('is refused when Run returns another value than the pick (result-not-returned)', async () => {
     const dir = drifted(PROFILE, [['\n\treturn result, nil\n', '\n\tfinal := *result\n\treturn &final, nil\n']]);
     const point = await expectRefused(dir, 'profile.picked', 'result-not-returned', []);
@@ -127,6 +132,16 @@ describe('what a filter kept', () => {
     const dir = drifted(PROFILE, DRIFT.filteredReplaced);
     expect((await apply(dir)).exitCode).toBe(0);
     expect(block(dir, PROFILE, 'profile.filters').begin).toBe(lineContaining(dir, PROFILE, 'filteredEndpoints = filteredEndpoints[:len(filteredEndpoints)-1]') + 1);
+  });
+});
+
+describe('what a filter kept, changed after the loop may have left', () => {
+  it('is refused (filtered-changed-after-exit), naming the change and the exit', async () => {
+    const dir = drifted(PROFILE, [
+      ['\t\tif len(filteredEndpoints) == 0 {\n\t\t\tlogger.V(logutil.VERBOSE).Info("Filter eliminated all endpoints", "plugin", filter.TypedName(), "endpointsBefore", len(endpoints))\n\t\t\tbreak\n\t\t}\n', '\t\tif len(filteredEndpoints) == 0 {\n\t\t\tlogger.V(logutil.VERBOSE).Info("Filter eliminated all endpoints", "plugin", filter.TypedName(), "endpointsBefore", len(endpoints))\n\t\t\tbreak\n\t\t}\n\t\tfilteredEndpoints = filteredEndpoints[:len(filteredEndpoints):len(filteredEndpoints)]\n'],
+    ]);
+    const exit = lineContaining(dir, PROFILE, '\t\t\tbreak');
+    await expectRefused(dir, 'profile.filters', 'filtered-changed-after-exit', [`${PROFILE}:${exit}`, `${PROFILE}:${lineContaining(dir, PROFILE, 'filteredEndpoints[:len(filteredEndpoints):len(filteredEndpoints)]')}`]);
   });
 });
 
