@@ -13,12 +13,12 @@ import { parseZapLine, type LogRecord } from '../helpers/zap-lines.ts';
 // path of an if header) or binds a value by its type rather than its position, the patched EPP must
 // compile, vet, run, and log what the code really did: the values the driver sees.
 
-describe('a G15 tree drifted five ways at once', () => {
+describe('a G15 tree drifted six ways at once', () => {
   let binary: string;
 
   beforeAll(async () => {
     const dir = copyFixture('g15', join(mkdtempSync(join(tmpdir(), 'instrument-go-binding-')), 'g15'));
-    mutate(dir, TARGET_FILES.g15.profile, ...DRIFT.candidatesMoved, ...DRIFT.filteredReplaced, ...DRIFT.totalsMoved, ...DRIFT.pickReplaced);
+    mutate(dir, TARGET_FILES.g15.profile, ...DRIFT.candidatesMoved, ...DRIFT.filteredReplaced, ...DRIFT.totalsMoved, ...DRIFT.pickReplaced, ...DRIFT.scoresHalved);
     mutate(dir, TARGET_FILES.g15.server, ...DRIFT.handleRequestInHeader);
     // The drifted tree is valid Go before instrument touches it.
     await compileAndVet(dir);
@@ -29,7 +29,7 @@ describe('a G15 tree drifted five ways at once', () => {
     await go(dir, ['build', '-o', binary, './cmd/fixture-run']);
   });
 
-  it('logs the candidates, what the filter really kept, the totals the picker got, the pick Run returned, and the request on its success path', async () => {
+  it('logs the candidates, what the filter really kept, the raw scores, the totals the picker got, the pick Run returned, and the request on its success path', async () => {
     const { stdout, stderr } = await execa(binary, ['-encoder', 'json', '-requests', '3']);
     const ours = stdout.split('\n').filter((l) => l.includes('instrument: ')).map((l) => parseZapLine(l)!);
     const results = stderr.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice('RESULT '.length)) as { requestId: string; endpoint: string });
@@ -49,11 +49,14 @@ describe('a G15 tree drifted five ways at once', () => {
       expect(filter).toMatchObject({ kept: 2, removed: [candidates[2]] });
       const scored = run.scored as string[];
       expect(scored).toEqual(candidates.slice(0, 2));
-      // The totals are the map the picker was given (its second argument now), each the weighted sum.
-      const scorers = run.scorers as Array<{ weight: number; scores: number[] }>;
+      // The scores are the raw ones Score returned (queue-scorer's fixed 1 and 0.5 for a and b), not
+      // the halved copy that is added up; the totals are the map the picker was given (its second
+      // argument now), each the weighted sum of the halved scores.
+      const scorers = run.scorers as Array<{ name: string; weight: number; scores: number[] }>;
+      expect(scorers.find((s) => s.name === 'queue-scorer')!.scores).toEqual([1, 0.5]);
       const totals = run.totals as number[];
       expect(totals).toHaveLength(2);
-      totals.forEach((total, i) => expect(total).toBeCloseTo(scorers.reduce((sum, s) => sum + Math.min(1, Math.max(0, s.scores[i]!)) * s.weight, 0), 9));
+      totals.forEach((total, i) => expect(total).toBeCloseTo(scorers.reduce((sum, s) => sum + Math.min(1, Math.max(0, s.scores[i]! / 2)) * s.weight, 0), 9));
       // The pick is the one Run returns (the last filtered endpoint), which the proxy was sent.
       const picked = run.picked as string[];
       expect(picked).toEqual([scored[1]]);

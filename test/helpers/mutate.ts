@@ -53,6 +53,10 @@ export const DRIFT = {
   pickReplaced: [
     ['\n\treturn result, nil\n', '\n\t// the last endpoint wins, whatever the picker said\n\tresult.TargetEndpoints = []fwksched.Endpoint{endpoints[len(endpoints)-1]}\n\n\treturn result, nil\n'],
   ],
+  /** The scorer's map is replaced by a halved copy before it is added up (the drift suite's replaced-scores-before-loop). */
+  scoresHalved: [
+    ['\t\tscores := scorer.Score(ctx, cycleState, request, endpoints)\n', '\t\tscores := scorer.Score(ctx, cycleState, request, endpoints)\n\t\thalved := make(map[fwksched.Endpoint]float64, len(scores))\n\t\tfor endpoint, score := range scores {\n\t\t\thalved[endpoint] = score / 2\n\t\t}\n\t\tscores = halved\n'],
+  ],
   /** HandleRequest moves into the header of the if that checks its error. */
   handleRequestInHeader: [
     ['\t\t\t\treqCtx, err = s.director.HandleRequest(ctx, reqCtx)\n\t\t\t\tif err != nil {\n', '\t\t\t\tif reqCtx, err = s.director.HandleRequest(ctx, reqCtx); err != nil {\n'],

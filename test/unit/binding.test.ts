@@ -127,6 +127,21 @@ describe('the pick is the value Run returns', () => {
   });
 });
 
+describe("a scorer's raw scores", () => {
+  it('are logged right after Score returns them when they are replaced before they are added up', async () => {
+    const dir = drifted(PROFILE, DRIFT.scoresHalved);
+    expect((await apply(dir)).exitCode).toBe(0);
+    const scores = block(dir, PROFILE, 'profile.scores');
+    expect(scores.begin).toBe(lineContaining(dir, PROFILE, 'scores := scorer.Score(ctx, cycleState, request, endpoints)') + 1);
+    expect(scores.text).toContain('range scores {');
+  });
+
+  it('are refused when Score is assigned twice in the scorer loop (raw-scores-unproven)', async () => {
+    const dir = drifted(PROFILE, [['\t\tscores := scorer.Score(ctx, cycleState, request, endpoints)\n', '\t\tscores := scorer.Score(ctx, cycleState, request, endpoints)\n\t\tagain := scorer.Score(ctx, cycleState, request, endpoints)\n\t\t_ = again\n']]);
+    await expectRefused(dir, 'profile.scores', 'raw-scores-unproven', [`${PROFILE}:${lineContaining(dir, PROFILE, 'for _, scorer := range p.scorers {')}`]);
+  });
+});
+
 describe('what a filter kept', () => {
   it('is logged after the statement that changes it last', async () => {
     const dir = drifted(PROFILE, DRIFT.filteredReplaced);
