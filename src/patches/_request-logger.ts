@@ -37,20 +37,48 @@ export function derivedFrom(value: Node | null | undefined, name: string): boole
   return isKind(node, 'identifier') && node.text === name;
 }
 
-/** Every `L = ....WithValues(<request id>, ...)` (or `:=`) in Process. */
-function requestIdAssignments(process: Node): Array<{ name: string; statement: Node }> {
-  const out: Array<{ name: string; statement: Node }> = [];
-  for (const kind of ['assignment_statement', 'short_var_declaration'] as const) {
-    for (const statement of descendantsOfKind(process, kind)) {
-      const left = statement.childForFieldName('left')?.namedChildren ?? [];
-      const right = statement.childForFieldName('right')?.namedChildren ?? [];
-      right.forEach((value, i) => {
-        const target = left[i];
-        if (isKind(target, 'identifier') && addsRequestId(value)) out.push({ name: target.text, statement });
-      });
-    }
+/** `X.WithValues(...)`, whatever its keys. */
+function addsValues(value: Node | null | undefined): boolean {
+  const fn = isKind(value, 'call_expression') ? value.childForFieldName('function') : undefined;
+  return isKind(fn, 'selector_expression') && fn.childForFieldName('field')?.text === 'WithValues';
+}
+
+/** Loggers Process puts into a context: the `L` of every `log.IntoContext(ctx, L)`. */
+function loggersIntoContext(process: Node): Set<string> {
+  const names = new Set<string>();
+  for (const call of descendantsOfKind(process, 'call_expression')) {
+    const fn = call.childForFieldName('function');
+    if (!isKind(fn, 'selector_expression') || fn.childForFieldName('field')?.text !== 'IntoContext') continue;
+    const logger = call.childForFieldName('arguments')?.namedChildren[1];
+    if (isKind(logger, 'identifier')) names.add(logger.text);
   }
-  return out;
+  return names;
+}
+
+/**
+ * Every `L = ....WithValues(<request id key>, ...)` (or `:=`) in Process; when no key names the
+ * request id (a renamed constant), the `L = ....WithValues(...)` that Process puts into the
+ * request's context, which is the request logger by what it is for.
+ */
+function requestIdAssignments(process: Node): Array<{ name: string; statement: Node }> {
+  const found = (test: (value: Node | null | undefined, target: string) => boolean) => {
+    const out: Array<{ name: string; statement: Node }> = [];
+    for (const kind of ['assignment_statement', 'short_var_declaration'] as const) {
+      for (const statement of descendantsOfKind(process, kind)) {
+        const left = statement.childForFieldName('left')?.namedChildren ?? [];
+        const right = statement.childForFieldName('right')?.namedChildren ?? [];
+        right.forEach((value, i) => {
+          const target = left[i];
+          if (isKind(target, 'identifier') && test(value, target.text)) out.push({ name: target.text, statement });
+        });
+      }
+    }
+    return out;
+  };
+  const byKey = found((value) => addsRequestId(value));
+  if (byKey.length > 0) return byKey;
+  const stored = loggersIntoContext(process);
+  return found((value, target) => addsValues(value) && stored.has(target));
 }
 
 /**

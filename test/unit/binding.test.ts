@@ -173,6 +173,14 @@ describe('the server lines use the logger that carries the request id', () => {
     expect(run.byId['server.selected']).toMatchObject({ status: 'missing', codes: ['request-logger-out-of-scope'] });
   });
 
+  it('finds it by the context it is put into when the request id key is renamed', async () => {
+    const dir = drifted(SERVER, [['logger = logger.WithValues(reqcommon.RequestIdHeaderKey, requestID)', 'logger = logger.WithValues(reqcommon.XReqHeader, requestID)']]);
+    mutate(dir, 'pkg/common/request/headers.go', ['const RequestIdHeaderKey = "x-request-id"', 'const (\n\tRequestIdHeaderKey = "x-request-id"\n\tXReqHeader         = "x-request-id"\n)']);
+    const run = await apply(dir);
+    expect(run.exitCode, JSON.stringify(run.byId['server.request'])).toBe(0);
+    expect(block(dir, SERVER, 'server.request').text).toContain('if instrLog := logger.V(2);');
+  });
+
   it('refuses a request logger that is set again to one that may not carry it (request-logger-replaced)', async () => {
     const dir = drifted(SERVER, [['\t\tcase *extProcPb.ProcessingRequest_RequestTrailers:\n', '\t\tcase *extProcPb.ProcessingRequest_RequestTrailers:\n\t\t\tlogger = log.FromContext(srv.Context())\n']]);
     await expectRefused(dir, 'server.request', 'request-logger-replaced', [`${SERVER}:${lineContaining(dir, SERVER, 'logger = log.FromContext(srv.Context())')}`]);
