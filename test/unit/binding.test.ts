@@ -212,6 +212,16 @@ describe('an anchor in an if header', () => {
   });
 });
 
+describe('two equal candidates in one method', () => {
+  it('are refused as ambiguous with both file:line and what to do (two-places)', async () => {
+    const dir = drifted(SERVER, [['\t\tcase *extProcPb.ProcessingRequest_RequestTrailers:\n', '\t\tcase *extProcPb.ProcessingRequest_RequestTrailers:\n\t\t\treqCtx, err = s.director.HandleRequest(ctx, reqCtx)\n']]);
+    const lines = readFileSync(join(dir, SERVER), 'utf8').split('\n').flatMap((l, i) => (l.includes('reqCtx, err = s.director.HandleRequest(ctx, reqCtx)') ? [i + 1] : []));
+    expect(lines).toHaveLength(2);
+    const point = await expectRefused(dir, 'server.request', 'two-places', lines.map((l) => `${SERVER}:${l}`));
+    expect(point.status).toBe('ambiguous');
+  });
+});
+
 describe('comments and strings declare nothing', () => {
   it('a comment or string quoting the signature, in another file or the same one, is not a second declaration', async () => {
     const dir = copyFixture('g15');
