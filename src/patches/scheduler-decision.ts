@@ -1,4 +1,4 @@
-import { headerHolding, lineOf } from '../codemod/binding.ts';
+import { exitBetween, headerHolding, lineOf } from '../codemod/binding.ts';
 import { isKind } from '../codemod/go-parser.ts';
 import { assignedNames, callArguments, callsOf, enclosingStatementOf, parameterOfType, receiverName, statements, structFields } from '../codemod/go-syntax.ts';
 import { capture, refuse, type PatchPoint } from '../codemod/patch.ts';
@@ -60,6 +60,9 @@ if instrSchedule != nil {
       return { ok: false, reason: `${resultType?.text ?? 'the result type'} has no PrimaryProfileName field` };
     }
     const returnAfter = statements(body).find((s) => s.startIndex > statement.startIndex && isKind(s, 'return_statement'));
+    // A failure that returns early (`if err != nil { return ... }`) must be logged too: then the line
+    // goes right after ProcessResults, where both paths pass.
+    const before = returnAfter && !exitBetween(body, statement.endIndex, returnAfter.startIndex) ? returnAfter : undefined;
     const helpers = helperQualifier(context);
     if (!helpers.ok) return helpers;
     return {
@@ -68,7 +71,7 @@ if instrSchedule != nil {
       variant: 'start',
       values: { helpers: helpers.value, ctx, result, err: err && err !== '_' ? err : 'nil', configured: configured[0]!.text },
       // Before the return that follows, so that the line is not timed as part of ProcessResults.
-      extra: [{ placement: returnAfter ? { anchor: returnAfter, where: 'before' } : { anchor: statement, where: 'after' }, variant: 'decision' }],
+      extra: [{ placement: before ? { anchor: before, where: 'before' } : { anchor: statement, where: 'after' }, variant: 'decision' }],
     };
   },
 } satisfies PatchPoint;

@@ -87,6 +87,19 @@ describe("a profile's Run is given the context by what it is", () => {
   });
 });
 
+describe("the profile handler's decision", () => {
+  it('is logged right after ProcessResults when a failure returns before the final return', async () => {
+    const SCHEDULER = TARGET_FILES.g15.scheduler;
+    const dir = drifted(SCHEDULER, [['\n\treturn result, err\n', '\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn result, nil\n']]);
+    expect((await apply(dir)).exitCode).toBe(0);
+    const call = lineContaining(dir, SCHEDULER, 'result, err = s.profileHandler.ProcessResults(');
+    // The point's second block (the first opens Schedule) follows the call at once.
+    const begins = readFileSync(join(dir, SCHEDULER), 'utf8').split('\n').flatMap((l, i) => (l.includes('// instrument:begin scheduler.decision ') ? [i + 1] : []));
+    expect(begins).toHaveLength(2);
+    expect(begins[1]).toBe(call + 1);
+  });
+});
+
 describe('the pick is the value Run returns', () => {
   it('goes after the last statement that changes it', async () => {
     const dir = drifted(PROFILE, DRIFT.pickReplaced);
