@@ -192,7 +192,10 @@ async function planFile(
         else bound.push(binding);
       }
       if (bound.length !== 1) {
-        const reasons = [...new Set(refusals.map((r) => r.reason))];
+        // A refusal by a rule comes from a match that had the point's shape; the others only say
+        // why some other statement is not the point, which is noise beside it.
+        const ruled = refusals.filter((r) => r.code !== undefined);
+        const reasons = [...new Set((ruled.length > 0 ? ruled : refusals).map((r) => r.reason))];
         const detail =
           bound.length === 0
             ? reasons.length > 0
@@ -201,7 +204,7 @@ async function planFile(
             : `${bound.length} places match in ${where}, at ${bound.map((b) => `${display}:${b.placement.anchor.startPosition.row + 1}`).join(' and ')}`;
         const refused =
           bound.length === 0
-            ? { codes: [...new Set(refusals.flatMap((r) => (r.code ? [r.code] : [])))], remedy: [...new Set(refusals.flatMap((r) => (r.remedy ? [r.remedy] : [])))].join(' ') || DEFAULT_REMEDY }
+            ? { codes: [...new Set(ruled.map((r) => r.code!))], remedy: [...new Set((ruled.length > 0 ? ruled : refusals).flatMap((r) => (r.remedy ? [r.remedy] : [])))].join(' ') || DEFAULT_REMEDY }
             : { codes: ['two-places'], remedy: TWO_PLACES_REMEDY };
         outcomes.push(outcome(point, bound.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail, refused));
         continue;

@@ -8,7 +8,7 @@ import { endpointAccessor, pluginIdentity, typeDeclaration } from './_shared.ts'
 const TARGET_FIELDS = ['TargetEndpoints', 'TargetPods', 'TargetPod'] as const;
 
 const REMEDY =
-  'The pick line must show the pick Run returns and the totals the picker was given. If this is a supported release, report the file and lines above; otherwise instrument this point by hand.';
+  'The pick line must show the pick Run returns and the totals the picker was given. If this is a supported release, report the file and lines above.';
 
 export default {
   id: 'profile.picked',
