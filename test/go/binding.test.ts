@@ -9,17 +9,20 @@ import { compileAndVet, go } from '../helpers/go.ts';
 import { DRIFT, mutate } from '../helpers/mutate.ts';
 import { parseZapLine, type LogRecord } from '../helpers/zap-lines.ts';
 
-// Issue 13: where a drifted tree moves a block (after the last change of a value, onto the success
+// Issue 13 (G15 and LH): where a drifted tree moves a block (after the last change of a value, onto the success
 // path of an if header) or binds a value by its type rather than its position, the patched EPP must
 // compile, vet, run, and log what the code really did: the values the driver sees.
 
-describe('a G15 tree drifted six ways at once', () => {
+describe.each([
+  ['g15', DRIFT.handleRequestInHeader],
+  ['lh', DRIFT.handleRequestInHeaderLh],
+] as const)('a %s tree drifted six ways at once', (shape, handleRequestInHeader) => {
   let binary: string;
 
   beforeAll(async () => {
-    const dir = copyFixture('g15', join(mkdtempSync(join(tmpdir(), 'instrument-go-binding-')), 'g15'));
-    mutate(dir, TARGET_FILES.g15.profile, ...DRIFT.candidatesMoved, ...DRIFT.filteredReplaced, ...DRIFT.totalsMoved, ...DRIFT.pickReplaced, ...DRIFT.scoresHalved);
-    mutate(dir, TARGET_FILES.g15.server, ...DRIFT.handleRequestInHeader);
+    const dir = copyFixture(shape, join(mkdtempSync(join(tmpdir(), 'instrument-go-binding-')), shape));
+    mutate(dir, TARGET_FILES[shape].profile, ...DRIFT.candidatesMoved, ...DRIFT.filteredReplaced, ...DRIFT.totalsMoved, ...DRIFT.pickReplaced, ...DRIFT.scoresHalved);
+    mutate(dir, TARGET_FILES[shape].server, ...handleRequestInHeader);
     // The drifted tree is valid Go before instrument touches it.
     await compileAndVet(dir);
     const applied = await cli(['apply', '--source', dir], { cwd: dir });

@@ -61,4 +61,8 @@ export const DRIFT = {
   handleRequestInHeader: [
     ['\t\t\t\treqCtx, err = s.director.HandleRequest(ctx, reqCtx)\n\t\t\t\tif err != nil {\n', '\t\t\t\tif reqCtx, err = s.director.HandleRequest(ctx, reqCtx); err != nil {\n'],
   ],
+  /** The same in LH, whose HandleRequest also takes the parsed body. */
+  handleRequestInHeaderLh: [
+    ['\t\t\t\treqCtx, err = s.director.HandleRequest(ctx, reqCtx, parseResult.Body)\n\t\t\t\tif err != nil {\n', '\t\t\t\tif reqCtx, err = s.director.HandleRequest(ctx, reqCtx, parseResult.Body); err != nil {\n'],
+  ],
 } as const satisfies Record<string, readonly Mutation[]>;
