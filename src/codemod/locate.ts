@@ -212,9 +212,12 @@ function* searchTargets(sources: string, found: Record<TargetKind, string[]>): G
         // files than reading into a buffer (system calls and their wrappers are most of the walk);
         // a byte that is not UTF-8 decodes to U+FFFD, which no needle or signature contains.
         const text = readGoText(path);
+        let code: string | undefined;
         for (const kind of TARGET_KINDS) {
           const { needle, signature } = TARGETS[kind];
-          if (text.includes(needle) && signature.test(text)) found[kind].push(path);
+          // A comment or a string that quotes the signature declares nothing: the rare file whose
+          // text matches is tested again with its comments and strings blanked out.
+          if (text.includes(needle) && signature.test(text) && signature.test((code ??= blankCommentsAndStrings(text)))) found[kind].push(path);
         }
       }
     }
@@ -238,6 +241,49 @@ function readGoText(path: string): string {
       'Move that file out of the tree (or out of the way of a leading "_" or "." folder, which instrument skips), or point --source at the folder that holds the EPP.',
     );
   }
+}
+
+/**
+ * `text` with every comment and string or rune literal replaced by spaces (line breaks kept), so
+ * that what is left is code and its offsets and lines are the original's.
+ */
+export function blankCommentsAndStrings(text: string): string {
+  const out = text.split('');
+  const blank = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (out[i] !== '\n') out[i] = ' ';
+  };
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    let end: number;
+    if (c === '/' && next === '/') {
+      end = text.indexOf('\n', i);
+      if (end < 0) end = text.length;
+    } else if (c === '/' && next === '*') {
+      end = text.indexOf('*/', i + 2);
+      end = end < 0 ? text.length : end + 2;
+    } else if (c === '`') {
+      end = text.indexOf('`', i + 1);
+      end = end < 0 ? text.length : end + 1;
+    } else if (c === '"' || c === "'") {
+      end = i + 1;
+      while (end < text.length && text[end] !== c && text[end] !== '\n') end += text[end] === '\\' ? 2 : 1;
+      end = Math.min(end + 1, text.length);
+    } else {
+      i++;
+      continue;
+    }
+    blank(i, end);
+    i = end;
+  }
+  return out.join('');
+}
+
+/** 1-based line of the declaration of a target's method in a file (comments and strings left out). */
+export function declarationLine(path: string, kind: TargetKind): number | undefined {
+  const code = blankCommentsAndStrings(readFileSync(path, 'utf8'));
+  const match = TARGETS[kind].signature.exec(code);
+  return match ? code.slice(0, match.index).split('\n').length : undefined;
 }
 
 /** Files under `sources` whose text declares a target method (see searchTargets). */

@@ -39,6 +39,8 @@ export interface PatchContext {
   readonly packages: PackageIndex;
   /** `func (x *receiver) name(...)` declared in this file, when there is exactly one. */
   method(receiver: string, name: string): Node | undefined;
+  /** `file:line` of a node of this file, for refusals. */
+  at(node: Node): string;
 }
 
 export interface Placement {
@@ -62,7 +64,24 @@ export type Binding =
       readonly values: Readonly<Record<string, string>>;
       readonly extra?: readonly ExtraBlock[];
     }
-  | { readonly ok: false; readonly reason: string };
+  | Refusal;
+
+/**
+ * Why a match is not a place for the point. `reason` says what was found instead, with file and
+ * line; `code` names the rule for scripts and tests (`result-repicked`, `anchor-in-header`, ...);
+ * `remedy` says what the user can do about it.
+ */
+export interface Refusal {
+  readonly ok: false;
+  readonly reason: string;
+  readonly code?: string | undefined;
+  readonly remedy?: string | undefined;
+}
+
+/** A refusal with its rule's code and what to do. */
+export function refuse(code: string, reason: string, remedy?: string): Refusal {
+  return { ok: false, code, reason, remedy };
+}
 
 /**
  * One decision point, as data: where it goes (`within`, `query`), what it inserts (`templates`),

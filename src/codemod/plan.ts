@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { InternalError, OperationError, ParseError } from '../errors.ts';
+import { dirname, join, relative, resolve } from 'node:path';
+import { InternalError, OperationError, ParseError, UsageError } from '../errors.ts';
 import { PATCH_POINTS } from '../patches/index.ts';
 import { HELPER_FILE_NAME, helperText } from '../patches/run-record.ts';
 import { commitEdits, type Edit } from './edits.ts';
 import { PackageIndex, moduleOf } from './go-package.ts';
 import { childrenOfKind, goLanguage, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
 import { importsByName, methodsByName, statements } from './go-syntax.ts';
-import { findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
+import { declarationLine, findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
 import { isCreatedFile, removeRanges, renderBlock, scanMarkers } from './markers.ts';
-import { TARGET_KINDS, TARGET_METHODS, type ExtraBlock, type PatchContext, type PatchPoint, type Placement, type TargetKind } from './patch.ts';
+import { TARGET_KINDS, TARGET_METHODS, type ExtraBlock, type PatchContext, type PatchPoint, type Placement, type Refusal, type TargetKind } from './patch.ts';
 import { decodeSource, indentationAt, lineStart, nextLineStart, type SourceText } from './source-text.ts';
 import { fillTemplate } from './template.ts';
 import { planVendoredReplace } from './workspace.ts';
@@ -25,8 +25,12 @@ export interface PointOutcome {
   /** 1-based line of the block's begin marker in the patched file. */
   readonly line: number | undefined;
   readonly searchedFor: string;
-  /** Why a point is missing or ambiguous. */
+  /** Why a point is missing or ambiguous: what was found instead, with file and line. */
   readonly detail: string | undefined;
+  /** The rules that refused it (`result-repicked`, `anchor-in-header`, `two-files`, ...), when any. */
+  readonly codes?: readonly string[] | undefined;
+  /** What the user can do about a point that is missing or ambiguous. */
+  readonly remedy?: string | undefined;
 }
 
 export interface FileChange {
@@ -49,14 +53,52 @@ export interface PatchPlan {
 export interface PlanOptions {
   /** The V level of the inserted log calls. Defaults to 2 (see README). */
   readonly verbosity: number;
+  /**
+   * The file to patch for a target, when more than one file declares its method (--target-file).
+   * Absolute, or relative to the tree root.
+   */
+  readonly targetFiles?: Readonly<Partial<Record<TargetKind, string>>> | undefined;
 }
 
 export function displayPath(tree: SourceTree, path: string): string {
   return relative(tree.root, path) || '.';
 }
 
-function outcome(point: PatchPoint, status: PointStatus, file?: string, line?: number, detail?: string): PointOutcome {
-  return { id: point.id, title: point.title, status, file, line, searchedFor: point.searchedFor, detail };
+function outcome(point: PatchPoint, status: PointStatus, file?: string, line?: number, detail?: string, refused?: { codes: readonly string[]; remedy: string }): PointOutcome {
+  const failed = status === 'missing' || status === 'ambiguous';
+  return {
+    id: point.id,
+    title: point.title,
+    status,
+    file,
+    line,
+    searchedFor: point.searchedFor,
+    detail,
+    ...(failed ? { codes: refused?.codes ?? [], remedy: refused?.remedy ?? DEFAULT_REMEDY } : {}),
+  };
+}
+
+/** What to do when a point's code has a shape instrument does not know and no rule said more. */
+const DEFAULT_REMEDY =
+  'Check that the sources are the EPP of a supported release (GIE v0.4.0 to v1.5.0, or llm-d-router); if they are, the code moved away from the shape searched for: report the file, the line and the upstream version. instrument places nothing it cannot prove.';
+
+/** Two matches of one point in one method: the user cannot choose, the code must be told apart. */
+const TWO_PLACES_REMEDY =
+  'instrument places each point once, where it can prove the values; with two equal candidates in one method it cannot. Report the file and lines above.';
+
+const TWO_FILES_REMEDY = (kind: TargetKind, files: readonly string[]) =>
+  `Name the file to patch with --target-file ${kind}=<path> on apply and diff (e.g. --target-file ${kind}=${files[0] ?? '<path>'}), or move the other copy out of the tree (or into a folder starting with "_" or ".", which instrument skips).`;
+
+/** The anchor the engine will insert next to must be a statement of a block: anything else lands inside a header or an expression. */
+function misplaced(placement: Placement, display: string): string | undefined {
+  const { anchor, where } = placement;
+  const at = `${display}:${anchor.startPosition.row + 1}`;
+  if (where === 'block-start') return anchor.type === 'block' ? undefined : `the block would open at ${at}, which is not a block`;
+  if (anchor.parent?.type === 'statement_list') return undefined;
+  let holder = anchor.parent;
+  while (holder && holder.parent?.type !== 'statement_list') holder = holder.parent;
+  const part = holder ? `the ${holder.type.replace(/_statement$/, '').replace(/_/g, ' ')} at line ${holder.startPosition.row + 1}` : 'an expression';
+  return `the statement at ${at} is not a statement of a block but part of ${part}: a block placed ${where} it would land inside that header`;
 }
 
 /** Reads a Go file for editing; a file that is not UTF-8 is malformed input. */
@@ -121,6 +163,7 @@ async function planFile(
         const found = methods.get(`${receiver}.${name}`) ?? [];
         return found.length === 1 ? found[0] : undefined;
       },
+      at: (node) => `${display}:${node.startPosition.row + 1}`,
     };
 
     const outcomes: PointOutcome[] = [];
@@ -129,25 +172,41 @@ async function planFile(
       const within = methods.get(`${point.within.receiver}.${point.within.method}`) ?? [];
       const where = `func (*${point.within.receiver}) ${point.within.method}`;
       if (within.length !== 1) {
-        const detail = within.length === 0 ? `${display} declares no ${where}` : `${display} declares ${where} ${within.length} times`;
-        outcomes.push(outcome(point, within.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail));
+        const detail =
+          within.length === 0
+            ? `${display} declares no ${where}`
+            : `${display} declares ${where} ${within.length} times, at lines ${within.map((m) => m.startPosition.row + 1).join(' and ')}`;
+        outcomes.push(outcome(point, within.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail, within.length === 0 ? undefined : { codes: ['declared-twice'], remedy: 'Go allows one method of a name per type: the file does not compile as it is. Fix it, then apply again.' }));
         continue;
       }
       const bound: Array<{ placement: Placement; variant: string; values: Readonly<Record<string, string>>; extra?: readonly ExtraBlock[] | undefined }> = [];
-      const reasons = new Set<string>();
+      const refusals: Refusal[] = [];
       for (const match of await queryMatches(point.query, within[0]!)) {
         const binding = await point.bind(match.captures, context);
-        if (binding.ok) bound.push(binding);
-        else reasons.add(binding.reason);
+        if (!binding.ok) {
+          refusals.push(binding);
+          continue;
+        }
+        const wrong = [binding.placement, ...(binding.extra ?? []).map((e) => e.placement)].map((p) => misplaced(p, display)).find((m) => m !== undefined);
+        if (wrong) refusals.push({ ok: false, code: 'anchor-not-a-statement', reason: wrong, remedy: `The ${point.id} point chose a place the engine refuses, which is a bug in instrument: report it with the file and line; nothing was written.` });
+        else bound.push(binding);
       }
       if (bound.length !== 1) {
+        // A refusal by a rule comes from a match that had the point's shape; the others only say
+        // why some other statement is not the point, which is noise beside it.
+        const ruled = refusals.filter((r) => r.code !== undefined);
+        const reasons = [...new Set((ruled.length > 0 ? ruled : refusals).map((r) => r.reason))];
         const detail =
           bound.length === 0
-            ? reasons.size > 0
-              ? [...reasons].join('; ')
+            ? reasons.length > 0
+              ? reasons.join('; ')
               : `nothing in ${where} has the shape searched for`
-            : `${bound.length} places match in ${where}, at lines ${bound.map((b) => b.placement.anchor.startPosition.row + 1).join(', ')}`;
-        outcomes.push(outcome(point, bound.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail));
+            : `${bound.length} places match in ${where}, at ${bound.map((b) => `${display}:${b.placement.anchor.startPosition.row + 1}`).join(' and ')}`;
+        const refused =
+          bound.length === 0
+            ? { codes: [...new Set(ruled.map((r) => r.code!))], remedy: [...new Set((ruled.length > 0 ? ruled : refusals).flatMap((r) => (r.remedy ? [r.remedy] : [])))].join(' ') || DEFAULT_REMEDY }
+            : { codes: ['two-places'], remedy: TWO_PLACES_REMEDY };
+        outcomes.push(outcome(point, bound.length === 0 ? 'missing' : 'ambiguous', display, undefined, detail, refused));
         continue;
       }
       const { placement, variant, values, extra = [] } = bound[0]!;
@@ -198,7 +257,7 @@ async function verifyPatched(display: string, original: ParsedGo, edits: readonl
 export async function planApply(tree: SourceTree, options: PlanOptions): Promise<PatchPlan> {
   // The parser loads while the tree is searched.
   const language = goLanguage();
-  const targets = await findTargetFilesYielding(tree.sources);
+  const targets = chooseTargets(tree, await findTargetFilesYielding(tree.sources), options.targetFiles ?? {});
   await language;
   if (targets.profile.length === 0 && targets.server.length === 0) throw noEppError(tree);
   const points: PointOutcome[] = [];
@@ -211,12 +270,14 @@ export async function planApply(tree: SourceTree, options: PlanOptions): Promise
     const files = targets[kind];
     if (files.length !== 1) {
       const { receiver, method } = TARGET_METHODS[kind];
+      const shown = files.map((f) => `${displayPath(tree, f)}:${declarationLine(f, kind) ?? '?'}`);
       const detail =
         files.length === 0
           ? `no file under ${displayPath(tree, tree.sources)} declares func (*${receiver}) ${method}`
-          : `func (*${receiver}) ${method} is declared in ${files.length} files: ${files.map((f) => displayPath(tree, f)).join(', ')}`;
+          : `func (*${receiver}) ${method} is declared in ${files.length} files: ${shown.join(' and ')}`;
+      const refused = files.length === 0 ? undefined : { codes: ['two-files'], remedy: TWO_FILES_REMEDY(kind, files.map((f) => displayPath(tree, f))) };
       for (const point of PATCH_POINTS.filter((p) => p.target === kind)) {
-        points.push(outcome(point, files.length === 0 ? 'missing' : 'ambiguous', undefined, undefined, detail));
+        points.push(outcome(point, files.length === 0 ? 'missing' : 'ambiguous', undefined, undefined, detail, refused));
       }
       continue;
     }
@@ -231,6 +292,47 @@ export async function planApply(tree: SourceTree, options: PlanOptions): Promise
     if (replace.change) changes.push(replace.change);
   }
   return { tree, points, changes };
+}
+
+/** `--target-file profile=path` values, as given (repeatable), into one file per target. */
+export function parseTargetFiles(specs: readonly string[] | undefined): Partial<Record<TargetKind, string>> {
+  const named: Partial<Record<TargetKind, string>> = {};
+  for (const spec of specs ?? []) {
+    const at = spec.indexOf('=');
+    const kind = spec.slice(0, at) as TargetKind;
+    const path = spec.slice(at + 1);
+    if (at < 0 || !TARGET_KINDS.includes(kind) || path === '') {
+      throw new UsageError(`--target-file ${spec}: expected <target>=<path>, <target> one of ${TARGET_KINDS.join(', ')}`, 'For example --target-file profile=pkg/epp/scheduling/scheduler_profile.go (relative to the tree root).');
+    }
+    if (named[kind] !== undefined && named[kind] !== path) throw new UsageError(`--target-file names two files for ${kind}: ${named[kind]} and ${path}`, 'Name one file per target.');
+    named[kind] = path;
+  }
+  return named;
+}
+
+/**
+ * The files found for each target, narrowed to the one --target-file names. A named file must be one
+ * that declares the target's method: naming a file is a choice between candidates, never a way to
+ * patch a file instrument would not have found.
+ */
+function chooseTargets(tree: SourceTree, found: Record<TargetKind, string[]>, named: Readonly<Partial<Record<TargetKind, string>>>): Record<TargetKind, string[]> {
+  const chosen = { ...found };
+  for (const kind of TARGET_KINDS) {
+    const name = named[kind];
+    if (name === undefined) continue;
+    const path = resolve(tree.root, name);
+    const match = found[kind].find((f) => f === path || relative(tree.root, f) === relative(tree.root, path));
+    if (!match) {
+      const { receiver, method } = TARGET_METHODS[kind];
+      const candidates = found[kind].map((f) => displayPath(tree, f));
+      throw new UsageError(
+        `--target-file ${kind}=${name}: ${displayPath(tree, path)} does not declare func (*${receiver}) ${method}${candidates.length > 0 ? `; the files that do: ${candidates.join(', ')}` : '; no file under the sources does'}`,
+        `Name one of the files that declare it, relative to ${tree.root} (or absolute).`,
+      );
+    }
+    chosen[kind] = [match];
+  }
+  return chosen;
 }
 
 /**

@@ -72,7 +72,7 @@ function normalizeTarget(target: string): string {
 export function planVendoredReplace(tree: SourceTree): { outcome: PointOutcome; change: FileChange | undefined } {
   const path = join(tree.llmd!, 'go.mod');
   const display = relative(tree.root, path);
-  const result = (status: PointOutcome['status'], detail?: string, line?: number) => ({
+  const result = (status: PointOutcome['status'], detail?: string, line?: number, remedy?: string): PointOutcome => ({
     id: REPLACE_POINT,
     title: 'Build from the vendored copy',
     status,
@@ -80,12 +80,13 @@ export function planVendoredReplace(tree: SourceTree): { outcome: PointOutcome; 
     line,
     searchedFor: SEARCHED_FOR,
     detail,
+    ...(remedy ? { codes: [], remedy } : {}),
   });
-  if (!existsSync(path)) return { outcome: result('missing', `there is no ${display}`), change: undefined };
+  if (!existsSync(path)) return { outcome: result('missing', `there is no ${display}`, undefined, `Restore ${display} (\`git checkout -- go.mod\` in the llm-d tree), then apply again.`), change: undefined };
   const real = writablePath(tree.root, path);
   const bytes = readFileSync(real);
   const source = decodeSource(bytes);
-  if (!source) return { outcome: result('missing', `${display} is not valid UTF-8`), change: undefined };
+  if (!source) return { outcome: result('missing', `${display} is not valid UTF-8`, undefined, `Save ${display} as UTF-8 (as Go requires), then apply again.`), change: undefined };
   const scan = scanMarkers(source.text);
   const ours = scan.blocks.find((b) => b.pointId === REPLACE_POINT);
   if (ours) return { outcome: result('applied', undefined, ours.beginLine), change: undefined };
@@ -98,7 +99,9 @@ export function planVendoredReplace(tree: SourceTree): { outcome: PointOutcome; 
     return {
       outcome: result(
         'missing',
-        `${display} already replaces ${GIE_MODULE} with ${existing.target ?? '(unreadable)'}, so the instrumented copy in ${REPLACE_TARGET} would not be built; remove that replace or point it at ${REPLACE_TARGET}`,
+        `${display} already replaces ${GIE_MODULE} with ${existing.target ?? '(unreadable)'}, so the instrumented copy in ${REPLACE_TARGET} would not be built`,
+        undefined,
+        `Remove that replace directive from ${display}, or point it at ${REPLACE_TARGET}, then apply again.`,
       ),
       change: undefined,
     };

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
-import { failedPoints, planApply, type PatchPlan, type PointOutcome } from '../codemod/plan.ts';
+import { failedPoints, parseTargetFiles, planApply, type PatchPlan, type PointOutcome } from '../codemod/plan.ts';
 import { sha256 } from '../codemod/source-text.ts';
 import { withOpenTree } from '../codemod/session.ts';
 import { readState, writeState, type AppliedState } from '../codemod/state.ts';
@@ -17,6 +17,8 @@ export interface ApplyOptions extends TreeOptions {
   readonly verbosity?: number | undefined;
   /** Compute and show the change, write nothing. */
   readonly dryRun?: boolean | undefined;
+  /** `<target>=<path>` (--target-file): the file to patch when two declare a target's method. */
+  readonly targetFiles?: readonly string[] | undefined;
 }
 
 export interface ApplyResult {
@@ -55,6 +57,7 @@ export async function planDiff(plan: PatchPlan): Promise<string> {
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const tree = resolveTree(options);
   const verbosity = checkVerbosity(options.verbosity);
+  const targetFiles = parseTargetFiles(options.targetFiles);
   const dryRun = options.dryRun === true;
   const warnings: string[] = [];
   if (tree.layout === 'vendored') {
@@ -78,7 +81,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
 
   if (dryRun) {
     if (hasJournal(tree)) warnings.push('an interrupted apply or revert is pending; the next apply or revert will finish it first');
-    const plan = await planApply(tree, { verbosity });
+    const plan = await planApply(tree, { verbosity, targetFiles });
     if (failedPoints(plan).length > 0) return result('failed', plan);
     if (plan.changes.length === 0) return result('already-applied', plan);
     return result('planned', plan, undefined, await planDiff(plan));
@@ -88,7 +91,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     warnings.push(...open.warnings);
     const { recovered } = open;
     const state = readState(tree);
-    const plan = await planApply(tree, { verbosity });
+    const plan = await planApply(tree, { verbosity, targetFiles });
     if (failedPoints(plan).length > 0) return result('failed', plan, recovered);
     if (plan.changes.length === 0) {
       if (!state) warnings.push('the instrument blocks are in the sources but there is no record of applying them; `instrument revert` will still remove them');

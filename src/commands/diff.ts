@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTree, summarizeTree, type TreeSummary, type TreeOptions } from '../codemod/locate.ts';
-import { failedPoints, planApply, type PointOutcome } from '../codemod/plan.ts';
+import { failedPoints, parseTargetFiles, planApply, type PointOutcome } from '../codemod/plan.ts';
 import { removeRanges, scanMarkers } from '../codemod/markers.ts';
 import { patchedFiles } from '../codemod/state.ts';
 
@@ -9,6 +9,8 @@ import { checkVerbosity, planDiff } from './apply.ts';
 
 export interface DiffOptions extends TreeOptions {
   readonly verbosity?: number | undefined;
+  /** As apply's (--target-file). */
+  readonly targetFiles?: readonly string[] | undefined;
 }
 
 export interface DiffResult {
@@ -24,6 +26,7 @@ export interface DiffResult {
 /** Prints what instrument changes, as a unified diff annotated with point ids. Writes nothing. */
 export async function diff(options: DiffOptions): Promise<DiffResult> {
   const tree = resolveTree(options);
+  const targetFiles = parseTargetFiles(options.targetFiles);
   const { files: patched } = patchedFiles(tree);
   if (patched.length > 0) {
     const files = patched.map((f) => {
@@ -36,7 +39,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     const { unifiedDiff } = await import('../codemod/unified-diff.ts');
     return { command: 'diff', source: 'applied', tree: summarizeTree(tree), diff: unifiedDiff(files), points: [] };
   }
-  const plan = await planApply(tree, { verbosity: checkVerbosity(options.verbosity) });
+  const plan = await planApply(tree, { verbosity: checkVerbosity(options.verbosity), targetFiles });
   const failed = failedPoints(plan).length > 0;
   return { command: 'diff', source: 'planned', tree: summarizeTree(tree), diff: failed ? '' : await planDiff(plan), points: plan.points };
 }

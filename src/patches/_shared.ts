@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { isKind } from '../codemod/go-parser.ts';
 import { callsOf, interfaceMembers, typeRef } from '../codemod/go-syntax.ts';
-import type { PatchContext } from '../codemod/patch.ts';
+import type { PatchContext, Refusal } from '../codemod/patch.ts';
 
 /** The controller-runtime log package: the EPP's `log` in both files, in every release. */
 export const LOG_IMPORT = 'sigs.k8s.io/controller-runtime/pkg/log';
@@ -13,7 +13,7 @@ export const LOGR_IMPORT = 'github.com/go-logr/logr';
  */
 export const ENDPOINT_ACCESSORS = ['GetMetadata', 'GetPod'] as const;
 
-export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Found<T> = { ok: true; value: T } | Refusal;
 
 /** The name the file imports a package under, if it imports it. */
 export function importedAs(context: PatchContext, importPath: string): string | undefined {
@@ -96,7 +96,14 @@ export function pluginIdentity(context: PatchContext, plugin: string): { type: s
  */
 export function helperQualifier(context: PatchContext): Found<string> {
   const profileDir = context.targetDirs.profile;
-  if (profileDir === undefined) return { ok: false, reason: 'no single file declares func (*SchedulerProfile) Run, where the helpers go' };
+  if (profileDir === undefined) {
+    return {
+      ok: false,
+      code: 'helpers-unplaced',
+      reason: "the block calls instrument's helpers, which go beside func (*SchedulerProfile) Run, and no single file declares it (see the profile points)",
+      remedy: 'Once the profile points can be placed (see their "what to do"), this one can be too.',
+    };
+  }
   if (profileDir === context.dir) return { ok: true, value: '' };
   for (const [name, path] of context.imports) {
     if (context.packages.dirOf(path) === profileDir) return { ok: true, value: `${name}.` };

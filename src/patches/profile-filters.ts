@@ -1,6 +1,7 @@
+import { afterLastChange, exitBetween } from '../codemod/binding.ts';
 import { isKind } from '../codemod/go-parser.ts';
 import { ancestorOfKind, assignedNames, parameterOfType } from '../codemod/go-syntax.ts';
-import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { capture, refuse, type PatchPoint } from '../codemod/patch.ts';
 import { pluginIdentity, rangeClause } from './_shared.ts';
 
 export default {
@@ -43,11 +44,23 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
     const ctx = parameterOfType(method, 'context.Context');
     if (!ctx) return { ok: false, reason: 'runFilterPlugins has no context.Context parameter' };
     const identity = pluginIdentity(context, filter);
+    const filtered = capture(captures, 'filtered')!.text;
+    // What the filter kept is the value the loop goes on with: after any later change to it.
+    const loopBody = loop.childForFieldName('body')!;
+    const { statement: anchor, change } = afterLastChange(loopBody, assign, filtered);
+    const exit = change && exitBetween(loopBody, assign.endIndex, anchor.endIndex);
+    if (change && exit) {
+      return refuse(
+        'filtered-changed-after-exit',
+        `what ${filter} kept (${filtered}) is set again at ${context.at(change)}, but the loop can leave at ${context.at(exit)} before that: the filter would go unrecorded on that path`,
+        'If this is a supported release, report the file and lines above.',
+      );
+    }
     return {
       ok: true,
-      placement: { anchor: assign, where: 'after' },
+      placement: { anchor, where: 'after' },
       variant: 'default',
-      values: { ctx, filtered: capture(captures, 'filtered')!.text, filterType: identity.type, filterName: identity.name },
+      values: { ctx, filtered, filterType: identity.type, filterName: identity.name },
     };
   },
 } satisfies PatchPoint;

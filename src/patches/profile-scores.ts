@@ -1,6 +1,7 @@
 import { isKind } from '../codemod/go-parser.ts';
-import { ancestorOfKind, callsOf, parameterOfType } from '../codemod/go-syntax.ts';
-import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { changesOf } from '../codemod/binding.ts';
+import { ancestorOfKind, assignedNames, callsOf, parameterOfType, statements } from '../codemod/go-syntax.ts';
+import { capture, refuse, type PatchPoint } from '../codemod/patch.ts';
 import { pluginIdentity, rangeClause } from './_shared.ts';
 
 // Go spec, for statements with range clause: https://go.dev/ref/spec#For_range
@@ -48,14 +49,30 @@ if instrRun := InstrumentRunFrom({{ctx}}); instrRun != nil {
 
     const ctx = parameterOfType(method, 'context.Context');
     if (!ctx) return { ok: false, reason: 'runScorerPlugins has no context.Context parameter' };
+
+    // The raw scores are what <scorer>.Score returned: logged after the loop that adds them up when
+    // that loop reads them as returned, else right after the call, before anything replaces them.
+    const outerBody = outer.childForFieldName('body')!;
+    const scored = statements(outerBody).filter((st) => {
+      const value = st.childForFieldName('right')?.namedChildren[0];
+      const fn = isKind(value, 'call_expression') ? value.childForFieldName('function') : undefined;
+      return (isKind(st, 'short_var_declaration') || isKind(st, 'assignment_statement')) && assignedNames(st).length === 1 && fn?.childForFieldName('field')?.text === 'Score' && fn.childForFieldName('operand')?.text === scorer.text;
+    });
+    if (scored.length !== 1) {
+      return refuse('raw-scores-unproven', `the loop at ${context.at(outer)} assigns ${scorer.text}.Score(...) to a variable ${scored.length} times, not once, so which map holds the raw scores is not proven`, 'If this is a supported release, report the file and line above.');
+    }
+    const scoreCall = scored[0]!;
+    const raw = assignedNames(scoreCall)[0]!;
+    const replaced = changesOf(outerBody, raw).find((c) => c.startIndex > scoreCall.endIndex && c.startIndex < inner.endIndex);
+    const asReturned = clause.over.text === raw && !replaced;
     const identity = pluginIdentity(context, scorer.text);
     return {
       ok: true,
-      placement: { anchor: inner, where: 'after' },
+      placement: { anchor: asReturned ? inner : scoreCall, where: 'after' },
       variant: 'default',
       values: {
         ctx,
-        scores: clause.over.text,
+        scores: raw,
         scorer: scorer.text,
         scorerType: identity.type,
         scorerName: identity.name,

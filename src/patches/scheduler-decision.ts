@@ -1,6 +1,7 @@
+import { exitBetween, headerHolding, lineOf } from '../codemod/binding.ts';
 import { isKind } from '../codemod/go-parser.ts';
 import { assignedNames, callArguments, callsOf, enclosingStatementOf, parameterOfType, receiverName, statements, structFields } from '../codemod/go-syntax.ts';
-import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { capture, refuse, type PatchPoint } from '../codemod/patch.ts';
 import { helperQualifier, typeDeclaration } from './_shared.ts';
 
 export default {
@@ -31,7 +32,16 @@ if instrSchedule != nil {
   async bind(captures, context) {
     const schedule = context.method('Scheduler', 'Schedule')!;
     const body = schedule.childForFieldName('body')!;
-    const statement = enclosingStatementOf(capture(captures, 'call')!, body);
+    const call = capture(captures, 'call')!;
+    const header = headerHolding(call, body);
+    if (header) {
+      return refuse(
+        'anchor-in-header',
+        `ProcessResults at ${context.at(call)} is called in the header of the ${header.kind} at line ${lineOf(header.statement)}: the decision line must be written on the success and the failure path alike, and no one place is proven to see both`,
+        'Assign the result of ProcessResults in a statement of its own; if this is a supported release, report the file and line.',
+      );
+    }
+    const statement = enclosingStatementOf(call, body);
     if (!statement) return { ok: false, reason: 'ProcessResults is not called by a statement of Schedule itself' };
     const [result, err] = assignedNames(statement);
     if (!result || result === '_') return { ok: false, reason: 'the result of ProcessResults is not assigned to a variable' };
@@ -50,6 +60,9 @@ if instrSchedule != nil {
       return { ok: false, reason: `${resultType?.text ?? 'the result type'} has no PrimaryProfileName field` };
     }
     const returnAfter = statements(body).find((s) => s.startIndex > statement.startIndex && isKind(s, 'return_statement'));
+    // A failure that returns early (`if err != nil { return ... }`) must be logged too: then the line
+    // goes right after ProcessResults, where both paths pass.
+    const before = returnAfter && !exitBetween(body, statement.endIndex, returnAfter.startIndex) ? returnAfter : undefined;
     const helpers = helperQualifier(context);
     if (!helpers.ok) return helpers;
     return {
@@ -58,7 +71,7 @@ if instrSchedule != nil {
       variant: 'start',
       values: { helpers: helpers.value, ctx, result, err: err && err !== '_' ? err : 'nil', configured: configured[0]!.text },
       // Before the return that follows, so that the line is not timed as part of ProcessResults.
-      extra: [{ placement: returnAfter ? { anchor: returnAfter, where: 'before' } : { anchor: statement, where: 'after' }, variant: 'decision' }],
+      extra: [{ placement: before ? { anchor: before, where: 'before' } : { anchor: statement, where: 'after' }, variant: 'decision' }],
     };
   },
 } satisfies PatchPoint;

@@ -1,6 +1,6 @@
 import { isKind } from '../codemod/go-parser.ts';
 import { ancestorOfKind, assignedNames, enclosingStatementOf, parameterOfType } from '../codemod/go-syntax.ts';
-import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { capture, refuse, type PatchPoint } from '../codemod/patch.ts';
 import { rangeClause } from './_shared.ts';
 
 // Go spec, short variable declarations (the block redeclares ctx for the loop body only):
@@ -13,14 +13,14 @@ export default {
   target: 'scheduler',
   within: { receiver: 'Scheduler', method: 'Schedule' },
   searchedFor:
-    'in Scheduler.Schedule, `<result>, <err> := <profile>.Run(ctx, ...)` directly in the body of `for <name>, <profile> := range <profiles>`, and the InstrumentSchedule of scheduler.decision',
+    'in Scheduler.Schedule, `<result>, <err> := <profile>.Run(..., ctx, ...)` directly in the body of `for <name>, <profile> := range <profiles>`, and the InstrumentSchedule of scheduler.decision',
   query: `
     (short_var_declaration
       left: (expression_list)
       right: (expression_list
         (call_expression
           function: (selector_expression operand: (identifier) @profile field: (field_identifier) @callee)
-          arguments: (argument_list . (identifier) @ctx)))
+          arguments: (argument_list) @args))
       (#eq? @callee "Run")) @run`,
   templates: {
     before: `
@@ -34,7 +34,11 @@ instrRun.End({{err}})`,
     const [, err] = assignedNames(run);
     if (!err || err === '_') return { ok: false, reason: 'the error of Run is not assigned to a variable' };
     const ctx = parameterOfType(schedule, 'context.Context');
-    if (!ctx || capture(captures, 'ctx')?.text !== ctx) return { ok: false, reason: 'Run is not called with the context parameter of Schedule' };
+    // The context is whichever argument is Schedule's context.Context, not the first by position.
+    const args = capture(captures, 'args')?.namedChildren.filter((a) => a != null && a.type !== 'comment') ?? [];
+    if (!ctx || args.filter((a) => a!.text === ctx).length !== 1) {
+      return refuse('context-unproven', `Run at ${context.at(run)} is not given ${ctx ?? "Schedule's context.Context parameter"} as exactly one of its arguments`);
+    }
     const loop = ancestorOfKind(run, 'for_statement');
     const clause = loop && rangeClause(loop);
     const body = loop?.childForFieldName('body');

@@ -1,30 +1,15 @@
 import type { Node } from 'web-tree-sitter';
+import { afterLastChange, headerHolding, successPath } from '../codemod/binding.ts';
 import { descendantsOfKind, isKind } from '../codemod/go-parser.ts';
-import { assignedNames, callsOf, structFields, statements, typeRef } from '../codemod/go-syntax.ts';
-import { capture, type PatchContext, type PatchPoint } from '../codemod/patch.ts';
-import type { Found } from './_shared.ts';
-import { LOG_IMPORT } from './_shared.ts';
+import { assignedNames, callsOf, structFields, typeRef } from '../codemod/go-syntax.ts';
+import { capture, refuse, type PatchPoint, type Placement } from '../codemod/patch.ts';
+import { requestLogger } from './_request-logger.ts';
 
 /** RequestContext's model fields: (incoming, target) from GIE v1.0 on, then v0.4/v0.5's names. */
 const MODEL_FIELDS = [
   ['IncomingModelName', 'TargetModelName'],
   ['Model', 'ResolvedTargetModel'],
 ] as const;
-
-/** `logger := log.FromContext(ctx)` among the statements of Process. */
-function processLogger(process: Node, context: PatchContext): Found<string> {
-  for (const statement of statements(process.childForFieldName('body'))) {
-    if (!isKind(statement, 'short_var_declaration')) continue;
-    const call = statement.childForFieldName('right')?.namedChildren[0];
-    const fn = isKind(call, 'call_expression') ? call.childForFieldName('function') : undefined;
-    const pkg = fn?.childForFieldName('operand')?.text;
-    if (fn?.childForFieldName('field')?.text === 'FromContext' && pkg && context.imports.get(pkg) === LOG_IMPORT) {
-      const name = assignedNames(statement)[0];
-      if (name) return { ok: true, value: name };
-    }
-  }
-  return { ok: false, reason: 'Process declares no `logger := log.FromContext(ctx)`' };
-}
 
 /** The struct type of `reqCtx := &RequestContext{...}` in Process. */
 function requestContextType(process: Node, variable: string): string {
@@ -37,6 +22,16 @@ function requestContextType(process: Node, variable: string): string {
   return 'RequestContext';
 }
 
+const HEADER_REMEDY =
+  'Make sure HandleRequest is assigned in a statement of its own, or in `if ...; err != nil { ... }` whose error branch returns or breaks; if this is a supported release, report the file and line.';
+
+/** After `statement`, or after the statement of its block that last changes a field the line logs. */
+function finalPlacement(statement: Node, reqCtx: string, fields: readonly string[]): Placement {
+  const block = statement.parent?.parent;
+  if (!isKind(block, 'block')) return { anchor: statement, where: 'after' };
+  return { anchor: afterLastChange(block, statement, reqCtx, fields).statement, where: 'after' };
+}
+
 export default {
   id: 'server.request',
   title: 'Request',
@@ -44,7 +39,7 @@ export default {
   target: 'server',
   within: { receiver: 'StreamingServer', method: 'Process' },
   searchedFor:
-    'in StreamingServer.Process, `<reqCtx>, <err> = <s>.director.HandleRequest(ctx, <reqCtx>, ...)`, the logger from log.FromContext, and RequestContext with Request.Headers and model-name fields',
+    'in StreamingServer.Process, `<reqCtx>, <err> = <s>.director.HandleRequest(ctx, <reqCtx>, ...)`, the logger that carries the request id (`<logger> = <logger>.WithValues(<request id key>, ...)`), and RequestContext with Request.Headers and model-name fields',
   query: `
     (assignment_statement
       left: (expression_list) @left
@@ -65,9 +60,6 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() && {{reqCtx}} != 
     if (!reqCtx || !err || callsOf(capture(captures, 'call')!, 'HandleRequest').length !== 1) {
       return { ok: false, reason: 'HandleRequest is not assigned to `<reqCtx>, <err>`' };
     }
-    const logger = processLogger(process, context);
-    if (!logger.ok) return logger;
-
     const typeName = requestContextType(process, reqCtx);
     const spec = await context.packages.findType(context.dir, typeName);
     if (!spec) return { ok: false, reason: `no struct ${typeName} in the handlers package` };
@@ -80,11 +72,26 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() && {{reqCtx}} != 
     if (!requestSpec || !structFields(requestSpec).some((f) => f.name === 'Headers')) {
       return { ok: false, reason: `${typeName}.Request is not a struct with a Headers field` };
     }
+    // The line says what the director made of the request: it goes where HandleRequest succeeded
+    // and the fields it logs have their final values.
+    let placement: Placement;
+    const header = headerHolding(assign, process);
+    if (header) {
+      const path = successPath(header, err);
+      if (!path.ok) {
+        return refuse('anchor-in-header', `HandleRequest at ${context.at(assign)} is assigned in a header: ${path.why}, so the place where the director has succeeded is not proven`, HEADER_REMEDY);
+      }
+      placement = path.where === 'after' ? finalPlacement(path.anchor, reqCtx, [models[0], models[1], 'Request']) : path;
+    } else {
+      placement = finalPlacement(assign, reqCtx, [models[0], models[1], 'Request']);
+    }
+    const logger = requestLogger(process, placement.anchor, context);
+    if (!logger.ok) return logger;
     return {
       ok: true,
-      placement: { anchor: assign, where: 'after' },
+      placement,
       variant: 'default',
-      values: { logger: logger.value, reqCtx, incomingModel: models[0], targetModel: models[1] },
+      values: { logger: logger.name, reqCtx, incomingModel: models[0], targetModel: models[1] },
     };
   },
 } satisfies PatchPoint;

@@ -1,6 +1,8 @@
 import { isKind } from '../codemod/go-parser.ts';
-import { mentions, parameters, receiverName, receiverTypeName, statements, structFields, typeRef } from '../codemod/go-syntax.ts';
-import { capture, type PatchPoint } from '../codemod/patch.ts';
+import { parameterWhere } from '../codemod/binding.ts';
+import { callArguments, callsOf, mentions, receiverName, receiverTypeName, statements, structFields, typeRef } from '../codemod/go-syntax.ts';
+import { capture, refuse, type PatchContext, type PatchPoint, type Refusal } from '../codemod/patch.ts';
+import { derivedFrom, requestLogger } from './_request-logger.ts';
 import { importedAs, LOGR_IMPORT } from './_shared.ts';
 
 const LINE = `instrLog.Info("instrument: endpoint sent to proxy", "point", "server.selected", "endpoint", {{recv}}.TargetEndpoint{{nameField}}{{prefillField}})`;
@@ -26,6 +28,31 @@ function lines(nameField: string): string {
     ${line.replace('{{prefillField}}', '')}
   }`;
 }
+
+/**
+ * The logger parameter is the request logger: every call of updateStateAndSendIfNeeded in Process
+ * passes it (or a logger derived from it) in that parameter's place.
+ */
+function loggerCarriesRequestId(context: PatchContext, index: number): { ok: true } | Refusal {
+  const process = context.method('StreamingServer', 'Process');
+  if (!process) return refuse('no-process', `${context.display} declares no single StreamingServer.Process, whose request logger the line must use`);
+  const calls = callsOf(process, 'updateStateAndSendIfNeeded');
+  if (calls.length === 0) {
+    return refuse('logger-unproven', `Process (${context.at(process)}) never calls updateStateAndSendIfNeeded, so whether its logger carries the request id is not proven`, REMEDY);
+  }
+  for (const call of calls) {
+    const request = requestLogger(process, call, context);
+    if (!request.ok) return request;
+    const argument = callArguments(call)[index];
+    if (!derivedFrom(argument, request.name)) {
+      return refuse('logger-without-request-id', `${context.at(call)} passes \`${argument?.text ?? '(nothing)'}\` as updateStateAndSendIfNeeded's logger, not ${request.name}, the logger that carries the request id`, REMEDY);
+    }
+  }
+  return { ok: true };
+}
+
+const REMEDY =
+  'instrument logs the endpoint sent through the logger Process gives the request id, so that each line can be put with its request. If this is a supported release, report the file and line above.';
 
 export default {
   id: 'server.selected',
@@ -66,8 +93,11 @@ if instrLog := {{logger}}.V({{verbosity}}); instrLog.Enabled() {${lines('')}
       return { ok: false, reason: 'the branch does not test RequestReceived and reqHeaderResp' };
     }
     const logr = importedAs(context, LOGR_IMPORT);
-    const logger = parameters(method).find((p) => logr && p.type.text === `${logr}.Logger`);
-    if (!logger) return { ok: false, reason: 'updateStateAndSendIfNeeded has no logr.Logger parameter' };
+    const loggers = parameterWhere(method, (t) => logr !== undefined && t.text === `${logr}.Logger`);
+    if (!('only' in loggers)) return refuse('logger-parameter', `updateStateAndSendIfNeeded (${context.at(method)}) has ${loggers.found.length} logr.Logger parameters, not one`);
+    const logger = loggers.only;
+    const carries = loggerCarriesRequestId(context, logger.index);
+    if (!carries.ok) return carries;
     const recv = receiverName(method)!;
     const typeName = receiverTypeName(method)!;
     const spec = await context.packages.findType(context.dir, typeName);

@@ -43,6 +43,7 @@ function pointLines(points: readonly PointOutcome[], style: Style): string[] {
     if (p.status === 'missing' || p.status === 'ambiguous') {
       lines.push(style.dim(`            searched for: ${p.searchedFor}`));
       if (p.detail) lines.push(`            ${p.detail}`);
+      if (p.remedy) lines.push(`            what to do: ${p.remedy}`);
     } else if (p.detail) {
       lines.push(style.dim(`            ${p.detail}`));
     }

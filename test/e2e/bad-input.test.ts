@@ -845,6 +845,56 @@ const ROWS: Row[] = [
     exit: 2,
     first: "error: unknown command 'aply'",
   },
+  // Issue 13: no silent wrong placement; refusals say what was found, where, and what to do.
+  {
+    name: 'HandleRequest in an if header whose error branch goes on (no success path proven)',
+    setup: (b) => {
+      const dir = tree(b);
+      const path = join(dir, SERVER);
+      const from = '\t\t\t\treqCtx, err = s.director.HandleRequest(ctx, reqCtx)\n\t\t\t\tif err != nil {\n\t\t\t\t\tlogger.V(logutil.DEFAULT).Error(err, "Error handling request")\n\t\t\t\t\tbreak\n';
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes(from)) throw new Error('g12 server.go drifted from this row');
+      writeFileSync(path, text.replace(from, '\t\t\t\tif reqCtx, err = s.director.HandleRequest(ctx, reqCtx); err != nil {\n\t\t\t\t\tlogger.V(logutil.DEFAULT).Error(err, "Error handling request")\n'));
+      return src(dir, 'apply');
+    },
+    exit: 1,
+    from: 'stdout',
+    first: 'apply failed: 1 point(s) cannot be placed; nothing was written (sources: ., --verbosity 2)',
+    also: (run) => {
+      expect(run.stdout).toMatch(/missing\s+server\.request/);
+      expect(run.stdout).toMatch(new RegExp(`HandleRequest at ${SERVER.replace(/[./]/g, '\\$&')}:\\d+ is assigned in a header`));
+      expect(run.stdout).toContain('what to do: ');
+    },
+  },
+  {
+    name: 'two files declare SchedulerProfile.Run',
+    setup: (b) => {
+      const dir = tree(b);
+      mkdirSync(join(dir, 'pkg/epp/scheduling/framework/copy'));
+      cpSync(join(dir, PROFILE), join(dir, 'pkg/epp/scheduling/framework/copy/scheduler_profile.go'));
+      return src(dir, 'apply');
+    },
+    exit: 1,
+    from: 'stdout',
+    first: 'apply failed: 5 point(s) cannot be placed; nothing was written (sources: ., --verbosity 2)',
+    also: (run) => {
+      expect(run.stdout).toContain('what to do: Once the profile points can be placed (see their "what to do"), this one can be too.');
+      expect(run.stdout).toMatch(/declared in 2 files: pkg\/epp\/scheduling\/framework\/copy\/scheduler_profile\.go:\d+ and pkg\/epp\/scheduling\/framework\/scheduler_profile\.go:\d+/);
+      expect(run.stdout).toContain('what to do: Name the file to patch with --target-file profile=<path>');
+    },
+  },
+  {
+    name: 'a --target-file that is not <target>=<path>',
+    setup: (b) => src(tree(b), 'apply', '--target-file', 'planner=x.go'),
+    exit: 2,
+    first: 'error: --target-file planner=x.go: expected <target>=<path>, <target> one of scheduler, profile, server',
+  },
+  {
+    name: 'a --target-file naming a file that does not declare the target',
+    setup: (b) => src(tree(b), 'diff', '--target-file', `server=${PROFILE}`),
+    exit: 2,
+    first: `error: --target-file server=${PROFILE}: ${PROFILE} does not declare func (*StreamingServer) Process; the files that do: ${SERVER}`,
+  },
   {
     name: 'analyze of a file that does not exist',
     setup: (b) => ({ args: ['analyze', join(b, 'none.log')], cwd: b }),

@@ -71,7 +71,7 @@ describe('instrument check', () => {
       'server.request': 'ok',
       'server.selected': 'ok',
     });
-    expect(ambiguous.details.find((d: { point: string }) => d.point === 'profile.candidates').message).toContain('declared in 2 files: pkg/epp/scheduling/framework/scheduler_profile.go, pkg/epp/scheduling/v2/scheduler_profile.go');
+    expect(ambiguous.details.find((d: { point: string }) => d.point === 'profile.candidates').message).toMatch(/declared in 2 files: pkg\/epp\/scheduling\/framework\/scheduler_profile\.go:\d+ and pkg\/epp\/scheduling\/v2\/scheduler_profile\.go:\d+/);
     const xml = readFileSync(join(cwd, 'junit.xml'), 'utf8');
     expect(xml).toContain('failures="13"');
     expect(xml).toContain('<failure type="no-epp" message="no EPP in this tree">');

@@ -22,6 +22,18 @@ export async function cli(args: readonly string[], options: { cwd: string; env?:
   return { exitCode, stdout, stderr };
 }
 
+/** One point of apply's --json output, as tests read it. */
+export interface JsonPoint {
+  id: string;
+  status: string;
+  file?: string;
+  line?: number;
+  detail?: string;
+  searchedFor: string;
+  codes?: string[];
+  remedy?: string;
+}
+
 export const BIN = join(REPO, 'bin', 'instrument.cjs');
 
 /** Runs the built binary (`npm run build` first) as a separate process. */

@@ -2,18 +2,9 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { POINT_IDS } from '../../src/codemod/patch.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, type JsonPoint } from '../helpers/cli.ts';
 import { copyFixture, helperFile, REPO, SHAPES, TARGET_FILES, tempDir, treeSnapshot } from '../helpers/fixtures.ts';
 import { writeLightweightEppTree } from '../helpers/upstream-repo.ts';
-
-interface JsonPoint {
-  id: string;
-  status: string;
-  file?: string;
-  line?: number;
-  detail?: string;
-  searchedFor: string;
-}
 
 async function applyJson(dir: string, ...args: string[]) {
   const run = await cli(['apply', '--source', dir, '--json', ...args], { cwd: dir });

@@ -170,6 +170,7 @@ describe('the vendored workspace', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/missing\s+workspace\.replace/);
     expect(run.stdout).toContain('../my-fork');
+    expect(run.stdout).toContain('what to do: Remove that replace directive from llm-d-inference-scheduler/go.mod, or point it at ./_deps/gateway-api-inference-extension');
     expect(treeSnapshot(root)).toEqual(before);
   });
 

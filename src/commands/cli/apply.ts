@@ -2,15 +2,16 @@ import { compileGoWasm } from '../../codemod/go-wasm.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { renderApply } from '../../reporters/text.ts';
 import { defineCommand, json } from './define.ts';
-import { dryRun, integer, tree, treeOptions, type TreeFlags } from './options.ts';
+import { dryRun, integer, targetFile, tree, treeOptions, type TreeFlags } from './options.ts';
 
-export default defineCommand<TreeFlags & { verbosity?: number; dryRun?: boolean }>({
+export default defineCommand<TreeFlags & { verbosity?: number; dryRun?: boolean; targetFile?: string[] }>({
   name: 'apply',
   summary: 'insert the log statements at the decision points (all or nothing)',
   description:
     'Insert the log statements at the decision points of the EPP sources, all or nothing: when any point cannot be placed, every point is reported and nothing is written. A second apply says "already applied" and changes nothing.',
   options: [
     ...treeOptions,
+    targetFile,
     { flags: '--verbosity <n>', description: 'V level of the inserted lines, 0 to 10 (default 2: shown at the EPP default --v, never sampled)', parse: integer, complete: 'none' },
     dryRun('print the unified diff and write nothing'),
   ],
@@ -22,7 +23,7 @@ export default defineCommand<TreeFlags & { verbosity?: number; dryRun?: boolean 
   async run({ io, style, flags }) {
     compileGoWasm(); // first, so that it compiles while the rest loads
     const { apply } = await import('../apply.ts');
-    const result = await apply({ ...tree(io, flags), verbosity: flags.verbosity, dryRun: flags.dryRun });
+    const result = await apply({ ...tree(io, flags), verbosity: flags.verbosity, dryRun: flags.dryRun, targetFiles: flags.targetFile });
     return { rendered: flags.json ? json(result) : renderApply(result, style), exitCode: result.status === 'failed' ? ExitCode.failed : ExitCode.ok };
   },
 });

@@ -2,15 +2,16 @@ import { compileGoWasm } from '../../codemod/go-wasm.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { renderDiff } from '../../reporters/text.ts';
 import { defineCommand, json } from './define.ts';
-import { integer, tree, treeOptions, type TreeFlags } from './options.ts';
+import { integer, targetFile, tree, treeOptions, type TreeFlags } from './options.ts';
 
-export default defineCommand<TreeFlags & { verbosity?: number; exitCode?: boolean }>({
+export default defineCommand<TreeFlags & { verbosity?: number; exitCode?: boolean; targetFile?: string[] }>({
   name: 'diff',
   summary: 'print the change as a unified diff annotated with point ids (applied, or what apply would do)',
   description:
     'Print the change as a unified diff annotated with point ids: the applied change when the points are in, else what apply would do. The first line says which (# APPLIED or # PLANNED); git apply and patch skip it. Writes nothing.',
   options: [
     ...treeOptions,
+    targetFile,
     { flags: '--verbosity <n>', description: 'V level, for the diff of a planned apply', parse: integer, complete: 'none' },
     { flags: '--exit-code', description: 'exit 1 when there is a difference and 0 when there is none, as git diff --exit-code and kubectl diff' },
   ],
@@ -22,7 +23,7 @@ export default defineCommand<TreeFlags & { verbosity?: number; exitCode?: boolea
   async run({ io, style, flags }) {
     compileGoWasm();
     const { diff } = await import('../diff.ts');
-    const result = await diff({ ...tree(io, flags), verbosity: flags.verbosity });
+    const result = await diff({ ...tree(io, flags), verbosity: flags.verbosity, targetFiles: flags.targetFile });
     const failed = result.points.some((p) => p.status === 'missing' || p.status === 'ambiguous');
     const exitCode = failed || (flags.exitCode === true && result.diff !== '') ? ExitCode.failed : ExitCode.ok;
     return { rendered: flags.json ? json(result) : renderDiff(result, style), exitCode };

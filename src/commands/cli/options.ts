@@ -40,6 +40,13 @@ export const source: OptionSpec = {
   complete: 'folder',
 };
 export const jsonOutput: OptionSpec = { flags: '--json', description: 'print one JSON document instead of text' };
+/** apply's and diff's way to choose between two files that declare a target's method (repeatable). */
+export const targetFile: OptionSpec = {
+  flags: '--target-file <target=path>',
+  description: 'the file to patch for a target (scheduler, profile or server) when two files declare its method; relative to the tree root; repeatable',
+  parse: collect,
+  complete: 'none',
+};
 export const dryRun = (what: string): OptionSpec => ({ flags: '--dry-run', description: what });
 
 /** The three options of the commands that work on the sources. */
