@@ -434,12 +434,13 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .option('--tags <range>', 'every tag in this semantic-version range, e.g. ">=v1.0.0"')
     .option('--build', 'also go build and go vet the patched packages in the checkout\'s own module (in a copy of the patched tree)')
     .option('--test', 'also run upstream\'s unit tests (go test) of the patched packages in the patched tree; a test that fails without the patches too is reported as upstream\'s')
+    .option('--behaviour', 'also run the patched scheduling code on generated fakes and check each point\'s lines (implies --build; docs/check-behaviour.md)')
     .addOption(new Option('--jobs <n>', 'refs checked at once (default: the number of CPUs)').argParser(integer))
     .addOption(new Option('--format <format>', 'report format on stdout (or in --output)').choices(['text', 'json', 'junit', 'github']).default('text'))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .option('--junit <file>', 'also write a JUnit XML report here (for CI dashboards, beside --format github)')
     .option('--cache <dir>', 'where upstream clones are kept and reused (default ~/.cache/instrument/upstream)')
-    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; test?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
+    .action(async (flags: { upstream: string; ref?: string[]; tags?: string; build?: boolean; test?: boolean; behaviour?: boolean; jobs?: number; format: 'text' | 'json' | 'junit' | 'github'; output?: string; junit?: string; cache?: string }) => {
       const { check, writeReport } = await import('./commands/check.ts');
       const report = await import('./check/report.ts');
       const { refPassed } = await import('./check/verify.ts');
@@ -450,6 +451,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         tags: flags.tags,
         build: flags.build,
         test: flags.test,
+        behaviour: flags.behaviour,
         jobs: flags.jobs,
         cacheDir: flags.cache,
         env: io.env,
