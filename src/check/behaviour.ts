@@ -10,7 +10,7 @@ import { isKind } from '../codemod/go-parser.ts';
 import { POINT_IDS, type PointId } from '../codemod/patch.ts';
 import { fakeMethods, identityBodies, namesByTypedName, pointee, quote, scoredFields, SCENARIO, targetField, type Found } from './behaviour-fakes.ts';
 import { GO_BUILD_FLAGS } from './go-tests.ts';
-import { GoSource, ImportSet, typeText, type Declared, type MethodSignature } from './go-source.ts';
+import { GoSource, ImportSet, slots, typeText, type Declared, type MethodSignature } from './go-source.ts';
 
 /**
  * `instrument check --behaviour`: in the patched copy of a ref, a generated Go test runs a
@@ -121,16 +121,8 @@ async function interfaceOf(source: GoSource, type: Node, file: Declared['file'],
   return { ok: true, value: { declared, methods } };
 }
 
-/** The parameter slots of a function or method declaration, with the file they are written in. */
-function paramsOf(fn: Declared): Array<{ type: Node; variadic: boolean }> {
-  const list = fn.node.childForFieldName('parameters');
-  return (list?.namedChildren ?? []).flatMap((decl) => {
-    const type = decl?.childForFieldName('type');
-    if (!decl || !type) return [];
-    const names = decl.childrenForFieldName('name').filter((n) => n != null).length;
-    return Array.from({ length: Math.max(1, names) }, () => ({ type, variadic: isKind(decl, 'variadic_parameter_declaration') }));
-  });
-}
+/** The parameter slots of a function or method declaration. */
+const paramsOf = (fn: Declared) => slots(fn.node.childForFieldName('parameters'));
 
 /**
  * Works out, from the tree's own declarations, how to build the scenario, and writes the test.

@@ -36,22 +36,23 @@ const misbehaving = (r: RefReport) => POINT_IDS.filter((p) => r.behaviour?.[p]?.
 /** The points that fail a ref: a cell that is not ok, or a failed behaviour. */
 const failed = (r: RefReport) => POINT_IDS.filter((p) => r.cells[p] !== 'ok' || r.behaviour?.[p]?.status === 'failed');
 
+/** A matrix's lines: columns padded to their widest cell, the point cells (after ref and commit) painted. */
+function table(header: readonly string[], rows: readonly string[][], paint: (cell: string, padded: string) => string): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[], painted: boolean) =>
+    cells
+      .map((c, i) => (painted && i >= 2 ? paint(c, c.padEnd(widths[i]!)) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header, false), ...rows.map((row) => line(row, true))];
+}
+
 const BEHAVIOUR_LABEL: Record<BehaviourStatus, string> = { ok: 'ok', failed: 'failed', 'n/a': 'n/a' };
 
 /** The behaviour matrix (refs × points) and, under it, what failed and why a point is n/a. */
 function renderBehaviour(report: CheckReport, style: Style): string[] {
-  const header = ['behaviour', 'commit', ...POINT_IDS];
   const rows = report.refs.map((r) => [r.ref, r.commit.slice(0, 12), ...POINT_IDS.map((p) => (r.behaviour?.[p] ? BEHAVIOUR_LABEL[r.behaviour[p].status] : '-'))]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[], paint = false) =>
-    cells
-      .map((c, i) => {
-        const padded = c.padEnd(widths[i]!);
-        return paint && i >= 2 ? (c === 'failed' ? style.bad(padded) : c === 'ok' ? style.ok(padded) : padded) : padded;
-      })
-      .join('  ')
-      .trimEnd();
-  const out = ['', line(header), ...rows.map((row) => line(row, true))];
+  const out = ['', ...table(['behaviour', 'commit', ...POINT_IDS], rows, (c, padded) => (c === 'failed' ? style.bad(padded) : c === 'ok' ? style.ok(padded) : padded))];
   for (const r of report.refs) {
     const notes = POINT_IDS.filter((p) => r.behaviour?.[p] && r.behaviour[p].status !== 'ok');
     if (notes.length === 0) continue;
@@ -72,18 +73,8 @@ function renderBehaviour(report: CheckReport, style: Style): string[] {
 
 /** The matrix of refs × points, then each failure's detail. */
 export function renderText(report: CheckReport, style: Style): string {
-  const header = ['ref', 'commit', ...POINT_IDS];
   const rows = report.refs.map((r) => [r.ref, r.commit.slice(0, 12), ...POINT_IDS.map((p) => CELL_LABEL[r.cells[p]])]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[], paint = false) =>
-    cells
-      .map((c, i) => {
-        const padded = c.padEnd(widths[i]!);
-        return paint && i >= 2 ? (c === 'ok' ? style.ok(padded) : style.bad(padded)) : padded;
-      })
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), ...rows.map((row) => line(row, true))];
+  const out = table(['ref', 'commit', ...POINT_IDS], rows, (c, padded) => (c === 'ok' ? style.ok(padded) : style.bad(padded)));
   const bad = report.refs.filter((r) => failing(r).length > 0);
   for (const r of bad) {
     out.push('', style.bold(`${r.ref} (${r.commit.slice(0, 12)}):`));

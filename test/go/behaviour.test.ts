@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SCENARIO } from '../../src/check/behaviour-fakes.ts';
 import type { RefReport } from '../../src/check/verify.ts';
 import { check } from '../../src/commands/check.ts';
 import { POINT_IDS, type PointId } from '../../src/codemod/patch.ts';
-import { TARGET_FILES, tempDir, type Shape } from '../helpers/fixtures.ts';
+import { filterUndone, pickReplaced, rescaledScores } from '../helpers/behaviour-mutations.ts';
+import { tempDir, type Shape } from '../helpers/fixtures.ts';
 import { EVERY_SHAPE, makeUpstream } from '../helpers/upstream-repo.ts';
 
 /**
@@ -22,36 +22,6 @@ async function run(upstream: string, refs: readonly string[]): Promise<{ refs: R
   const report = await check({ cwd: tempDir(), upstream, refs, behaviour: true, jobs: 2, cacheDir: tempDir('instrument-cache-'), env: env(tmp) });
   return { refs: [...report.refs], ok: report.ok, tmp };
 }
-
-/** Rewrites the profile file of a copied fixture; fails the test when the pattern is not there. */
-function editProfile(shape: Shape, edit: (text: string) => string): (dir: string) => void {
-  return (dir) => {
-    const file = join(dir, TARGET_FILES[shape].profile);
-    const before = readFileSync(file, 'utf8');
-    const after = edit(before);
-    if (after === before) throw new Error(`the mutation does not match ${TARGET_FILES[shape].profile} of ${shape}`);
-    writeFileSync(file, after);
-  };
-}
-
-/** The accumulation loop ranges over the scorer's scores halved in place: the line's "raw" scores are not the scorer's. */
-const rescaledScores = (shape: Shape) =>
-  editProfile(shape, (t) => t.replace(/^(\t+)for (\w+), score := range scores \{/m, '$1for key := range scores {\n$1\tscores[key] /= 2\n$1}\n$1for $2, score := range scores {'));
-
-/** Right after a filter's result is assigned (where profile.filters records it), the tree puts the unfiltered list back. */
-const filterUndone = (shape: Shape) =>
-  editProfile(shape, (t) => {
-    const input = /func \(p \*SchedulerProfile\) runFilterPlugins\(.*, (\w+) \[\][\w.]+\)/.exec(t)?.[1];
-    return t.replace(/^(\t+)(filtered\w+) = filter\.Filter\((.*)\)$/m, `$1$2 = filter.Filter($3)\n$1$2 = ${input}`);
-  });
-
-/** After the picker (where profile.picked reads the result), the tree replaces the target with the first survivor. */
-const pickReplaced = (shape: Shape) =>
-  editProfile(shape, (t) => {
-    const survivors = /^\t(\w+) := p\.runFilterPlugins\(/m.exec(t)?.[1];
-    const field = /TargetEndpoints/.test(t) || shape === 'g15' || shape === 'lh' ? `TargetEndpoints = ${survivors}[:1]` : shape === 'g040' ? `TargetPod = ${survivors}[0]` : `TargetPods = ${survivors}[:1]`;
-    return t.replace(/^(\t)(result := p\.runPickerPlugin\(.*\))$/m, `$1$2\n$1if result != nil {\n$1\tresult.${field}\n$1}`);
-  });
 
 const statuses = (r: RefReport) => Object.fromEntries(POINT_IDS.map((p) => [p, r.behaviour?.[p]?.status]));
 const everyOk = (naScheduler: boolean) =>
