@@ -28,7 +28,8 @@ export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
 /** What a fake's method does, given its parameters' and results' types as the test writes them. */
 type Body = (params: readonly string[], results: readonly string[]) => string | undefined;
 
-const quote = (s: string) => JSON.stringify(s);
+/** A Go string literal. */
+export const quote = (s: string) => JSON.stringify(s);
 
 /**
  * A fake implementing every method of `methods` on `*receiver`: the methods in `bodies` do what
@@ -87,5 +88,3 @@ export async function scoredFields(source: GoSource, scored: Declared): Promise<
   if (!embedded || !fields.some((f) => f.name === 'Score')) return { ok: false, reason: 'the scored endpoint type does not embed the endpoint beside a Score field' };
   return { ok: true, value: embedded.name };
 }
-
-export { quote };

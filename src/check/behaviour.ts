@@ -48,17 +48,19 @@ export interface BehaviourOptions {
 }
 
 const all = (status: BehaviourStatus, detail: string | undefined, points: readonly PointId[] = POINT_IDS) => Object.fromEntries(points.map((p) => [p, { status, detail }]));
+/** A result for the scheduling points, with the server points n/a (the test never drives them). */
+const withServer = (scheduling: Readonly<Record<string, BehaviourResult>>) =>
+  ({ ...scheduling, ...all('n/a', SERVER_REASON, ['server.request', 'server.selected']) }) as Record<PointId, BehaviourResult>;
 
 /** Runs the behaviour test in the patched copy and says, per point, whether its lines were right. */
 export async function checkBehaviour(options: BehaviourOptions): Promise<Record<PointId, BehaviourResult>> {
   const fileOf = (point: PointId) => [...options.files].find(([, ids]) => ids.includes(point))?.[0];
   const profileFile = fileOf('profile.candidates');
   const schedulerFile = fileOf('scheduler.profile');
-  const server = all('n/a', SERVER_REASON, ['server.request', 'server.selected']);
-  if (!profileFile || !schedulerFile) return { ...all('n/a', 'the profile and scheduler points are not both placed'), ...server } as Record<PointId, BehaviourResult>;
+  if (!profileFile || !schedulerFile) return withServer(all('n/a', 'the profile and scheduler points are not both placed'));
 
   const module = moduleOf(resolve(options.tree, profileFile), options.tree);
-  if (!module) return { ...all('n/a', `no go.mod above ${profileFile}`), ...server } as Record<PointId, BehaviourResult>;
+  if (!module) return withServer(all('n/a', `no go.mod above ${profileFile}`));
   const source = new GoSource(module);
   let plan: Found<TestPlan>;
   try {
@@ -66,7 +68,7 @@ export async function checkBehaviour(options: BehaviourOptions): Promise<Record<
   } finally {
     source.dispose();
   }
-  if (!plan.ok) return { ...all('n/a', `the behaviour test cannot be built for this shape: ${plan.reason}`), ...server } as Record<PointId, BehaviourResult>;
+  if (!plan.ok) return withServer(all('n/a', `the behaviour test cannot be built for this shape: ${plan.reason}`));
 
   const dir = join(module.dir, BEHAVIOUR_DIR);
   mkdirSync(dir, { recursive: true });
@@ -81,12 +83,15 @@ export async function checkBehaviour(options: BehaviourOptions): Promise<Record<
     all: true,
   });
   if (run.exitCode !== 0 || !existsSync(seenFile)) {
-    const tail = String(run.all ?? '').trim().split('\n').slice(-8).join('\n');
-    return { ...all('failed', `the generated behaviour test (${relative(options.tree, dir)}) did not run through:\n${tail}`, [...SCHEDULER_POINTS, ...PROFILE_POINTS]), ...server } as Record<PointId, BehaviourResult>;
+    // The panic or compiler messages first (a stack trace would push them out of the tail), then the end.
+    const output = String(run.all ?? '').trim().split('\n');
+    const causes = output.filter((l) => /^panic: |^\s*--- FAIL|\.go:\d+:\d+: /.test(l)).slice(0, 4);
+    const tail = [...new Set([...causes, ...output.slice(-4)])].join('\n');
+    return withServer(all('failed', `the generated behaviour test (${relative(options.tree, dir)}) did not run through:\n${tail}`, [...SCHEDULER_POINTS, ...PROFILE_POINTS]));
   }
   const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
   const seen = JSON.parse(readFileSync(seenFile, 'utf8')) as Observation[];
-  return { ...evaluate(lines, seen, plan.value), ...server } as Record<PointId, BehaviourResult>;
+  return withServer(evaluate(lines, seen, plan.value));
 }
 
 function importPathOf(module: { dir: string; path: string }, file: string): string {
@@ -162,8 +167,9 @@ async function planTest(source: GoSource, profilePkg: string, schedulerPkg: stri
   const filter = await interfaceOf(source, paramsOf(builders[0]!)[0]!.type, builders[0]!.file, 'the filter type');
   const scorer = await interfaceOf(source, paramsOf(newWeighted)[0]!.type, newWeighted.file, 'the scorer type');
   const picker = await interfaceOf(source, paramsOf(builders[2]!)[0]!.type, builders[2]!.file, 'the picker type');
-  for (const found of [filter, scorer, picker]) if (!found.ok) return found;
-  if (!filter.ok || !scorer.ok || !picker.ok) throw new Error('unreachable');
+  if (!filter.ok) return filter;
+  if (!scorer.ok) return scorer;
+  if (!picker.ok) return picker;
 
   const filterFake = fakeMethods('behaviourFilter', filter.value.methods, imports, {
     ...identityBodies(),

@@ -4,7 +4,7 @@ import { SCENARIO } from '../../src/check/behaviour-fakes.ts';
 import type { RefReport } from '../../src/check/verify.ts';
 import { check } from '../../src/commands/check.ts';
 import { POINT_IDS, type PointId } from '../../src/codemod/patch.ts';
-import { filterUndone, pickReplaced, rescaledScores } from '../helpers/behaviour-mutations.ts';
+import { editProfile, filterUndone, pickReplaced, rescaledScores } from '../helpers/behaviour-mutations.ts';
 import { tempDir, type Shape } from '../helpers/fixtures.ts';
 import { EVERY_SHAPE, makeUpstream } from '../helpers/upstream-repo.ts';
 
@@ -66,6 +66,16 @@ describe('instrument check --behaviour', () => {
       expect(r.behaviour!['profile.candidates']!.status, c.ref).toBe('ok');
     }
     expect(readdirSync(result.tmp)).toEqual([]);
+  });
+
+  it('fails the scheduling points, with go test\'s output, when the generated test cannot run through', async () => {
+    // Upstream starts reading the endpoints' metrics, which the fakes leave nil: the run panics.
+    const upstream = makeUpstream([{ ref: 'v1.2.0-metrics', tree: { shape: 'g12', mutate: editProfile('g12', (t) => t.replace(/^(\tpods := p\.runFilterPlugins\(.*\))$/m, '\t_ = candidatePods[0].GetMetrics().WaitingQueueSize\n$1')) } }]);
+    const [r] = (await run(upstream, ['v1.2.0-metrics'])).refs;
+    expect(Object.values(r!.cells)).toEqual(POINT_IDS.map(() => 'ok'));
+    for (const point of POINT_IDS.filter((p) => !p.startsWith('server.'))) {
+      expect(r!.behaviour![point]).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^the generated behaviour test \(zz_instrument_behaviour\) did not run through:\n[^]*nil pointer dereference/) });
+    }
   });
 
   it('uses a scenario whose pick is not the best total, so a line showing the best endpoint cannot pass', () => {

@@ -8,7 +8,7 @@ import { TARGET_FILES, type Shape } from './fixtures.ts';
  */
 
 /** Rewrites the profile file of a copied fixture; fails the test when the pattern is not there. */
-function editProfile(shape: Shape, edit: (text: string) => string): (dir: string) => void {
+export function editProfile(shape: Shape, edit: (text: string) => string): (dir: string) => void {
   return (dir) => {
     const file = join(dir, TARGET_FILES[shape].profile);
     const before = readFileSync(file, 'utf8');
