@@ -11,6 +11,7 @@ import { InstrumentError, ParseError } from '../errors.ts';
 import { differences, snapshot } from './snapshot.ts';
 import { exportCommit } from '../build/git.ts';
 import { GO_BUILD_FLAGS, goTest } from './go-tests.ts';
+import type { BehaviourResult } from './behaviour.ts';
 
 /** One cell of the matrix: a ref × a point. */
 export type CellStatus = 'ok' | 'missing' | 'ambiguous' | 'compile-error' | 'vet-error' | 'tests-fail' | 'revert-mismatch' | 'no-epp' | 'error';
@@ -32,11 +33,13 @@ export interface RefReport {
   readonly details: readonly Detail[];
   /** With --test: upstream's tests that fail in the pristine export as well, so not because of the patches. */
   readonly upstreamFailures: readonly string[];
+  /** With --behaviour: per point, whether its lines were right when the patched code ran (check/behaviour.ts). */
+  readonly behaviour?: Readonly<Record<PointId, BehaviourResult>> | undefined;
 }
 
-/** Whether every point of a ref checked out. */
+/** Whether every point of a ref checked out (a behaviour that is n/a does not count against it). */
 export function refPassed(report: RefReport): boolean {
-  return Object.values(report.cells).every((cell) => cell === 'ok');
+  return Object.values(report.cells).every((cell) => cell === 'ok') && Object.values(report.behaviour ?? {}).every((b) => b.status !== 'failed');
 }
 
 export interface VerifyOptions {
@@ -48,6 +51,8 @@ export interface VerifyOptions {
   readonly build: boolean;
   /** Run upstream's unit tests of the patched packages (go test), in the patched tree. */
   readonly test: boolean;
+  /** Run the generated behaviour test in the patched copy (implies build). */
+  readonly behaviour?: boolean | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -72,8 +77,12 @@ class Matrix {
   /** Marks cells (the first problem of a cell is the one it shows) and records the detail. */
   mark(points: readonly PointId[], status: CellStatus, message: string, file?: string, line?: number): void {
     for (const point of points) if (this.cells[point] === 'ok') this.cells[point] = status;
-    const named = this.folders.reduce((text, folder) => text.replaceAll(folder, this.ref), message);
-    this.details.push({ point: points.length === 1 ? points[0] : undefined, status, file, line, message: named });
+    this.details.push({ point: points.length === 1 ? points[0] : undefined, status, file, line, message: this.named(message) });
+  }
+
+  /** A message with the temporary folders named by the ref instead. */
+  named(message: string): string {
+    return this.folders.reduce((text, folder) => text.replaceAll(folder, this.ref), message);
   }
 }
 
@@ -99,6 +108,10 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
   const patchedCopy = join(options.dir, 'patched');
   const pristineCopy = join(options.dir, 'pristine');
   const matrix = new Matrix([checkout, patchedCopy, pristineCopy], options.ref);
+  let behaviour: Record<PointId, BehaviourResult> | undefined;
+  const notRun = (detail: string) => {
+    if (options.behaviour) behaviour = Object.fromEntries(POINT_IDS.map((p) => [p, { status: 'n/a', detail }])) as Record<PointId, BehaviourResult>;
+  };
   try {
     await exportCommit(options.mirror, options.commit, checkout);
     const before = snapshot(checkout);
@@ -110,6 +123,7 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
       else if (error instanceof ParseError) matrix.mark(POINT_IDS, 'error', error.message, error.file, error.line);
       else if (error instanceof InstrumentError) matrix.mark(POINT_IDS, 'error', error.message);
       else throw error;
+      notRun('the patches could not be applied');
       return report();
     }
     for (const point of applied.points) {
@@ -123,7 +137,8 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
       const go = await goAvailable(options.env);
       if (!go && (options.build || options.test)) matrix.mark(POINT_IDS, 'compile-error', `--${options.build ? 'build' : 'test'} needs the go command, and it is not on PATH: install Go (>= 1.24)`);
       if (go) await gofmtCheck(checkout, byFile, options, matrix);
-      const goSteps = go && (options.build || options.test);
+      if (!go) notRun('needs the go command, and it is not on PATH');
+      const goSteps = go && (options.build || options.test || options.behaviour === true);
       // The copy holds the patched bytes and instrument's state, exactly what a user's build sees.
       if (goSteps) cpSync(checkout, patchedCopy, { recursive: true, verbatimSymlinks: true });
       const reverted = await revert({ cwd: checkout, source: checkout });
@@ -133,6 +148,14 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
       }
       if (goSteps) {
         const built = await goChecks(patchedCopy, byFile, options, matrix);
+        if (options.behaviour) {
+          if (!built) notRun('the patched packages do not build or vet');
+          else {
+            const { checkBehaviour } = await import('./behaviour.ts');
+            const found = await checkBehaviour({ tree: patchedCopy, files: byFile, verbosity: applied.verbosity, scratch: join(options.dir, 'behaviour'), env: options.env });
+            behaviour = Object.fromEntries(Object.entries(found).map(([p, b]) => [p, { status: b.status, detail: b.detail && matrix.named(b.detail) }])) as Record<PointId, BehaviourResult>;
+          }
+        }
         if (built && options.test) {
           // The pristine tree for a second test run: the reverted checkout when it matched the export, else a new export.
           if (changed.length === 0) cpSync(checkout, pristineCopy, { recursive: true, verbatimSymlinks: true });
@@ -140,14 +163,14 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
           await testChecks(patchedCopy, pristineCopy, byFile, options, matrix);
         }
       }
-    }
+    } else notRun('not every point could be placed');
     return report();
   } finally {
     rmSync(options.dir, { recursive: true, force: true });
   }
 
   function report(): RefReport {
-    return { ref: options.ref, commit: options.commit, durationMs: performance.now() - started, cells: matrix.cells, details: matrix.details, upstreamFailures: matrix.upstreamFailures };
+    return { ref: options.ref, commit: options.commit, durationMs: performance.now() - started, cells: matrix.cells, details: matrix.details, upstreamFailures: matrix.upstreamFailures, ...(options.behaviour ? { behaviour } : {}) };
   }
 }
 

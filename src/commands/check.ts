@@ -17,6 +17,8 @@ export interface CheckOptions {
   readonly build?: boolean | undefined;
   /** Also run upstream's go test of the patched packages. */
   readonly test?: boolean | undefined;
+  /** Also run the generated behaviour test in the patched copy (implies build). */
+  readonly behaviour?: boolean | undefined;
   /** How many refs at once. Defaults to the number of CPUs. */
   readonly jobs?: number | undefined;
   readonly cacheDir?: string | undefined;
@@ -37,6 +39,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     throw new UsageError(`--upstream ${options.upstream}: not a URL, and no such local repository`, 'Pass a git URL (https://github.com/...) or the path of a local clone.');
   }
   const jobs = options.jobs ?? availableParallelism();
+  const build = options.build === true || options.behaviour === true;
+  const behaviour = options.behaviour === true;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${jobs}: expected a whole number above 0`, 'For example --jobs 4.');
   if ((options.refs ?? []).length === 0 && options.tags === undefined) throw new UsageError('name the refs to check with --ref (repeatable) or --tags RANGE', 'For example --tags ">=v1.0.0" or --ref main.');
 
@@ -59,7 +63,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       while (next < targets.length) {
         const i = next++;
         const { ref, commit } = targets[i]!;
-        reports[i] = await verifyRef({ mirror: repository, ref, commit, dir: join(work, String(i)), build: options.build === true, test: options.test === true, env: options.env });
+        reports[i] = await verifyRef({ mirror: repository, ref, commit, dir: join(work, String(i)), build, test: options.test === true, behaviour, env: options.env });
         options.onRef?.(reports[i]!, ++done, targets.length);
       }
     };
@@ -69,8 +73,9 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   }
   return {
     upstream: options.upstream,
-    build: options.build === true,
+    build,
     test: options.test === true,
+    behaviour,
     refs: reports,
     ok: reports.every(refPassed),
     durationMs: performance.now() - started,

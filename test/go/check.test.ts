@@ -7,6 +7,7 @@ import { POINT_IDS } from '../../src/codemod/patch.ts';
 import { cli } from '../helpers/cli.ts';
 import { REPO, tempDir } from '../helpers/fixtures.ts';
 import { go } from '../helpers/go.ts';
+import { pickReplaced } from '../helpers/behaviour-mutations.ts';
 import { EVERY_SHAPE, makeUpstream } from '../helpers/upstream-repo.ts';
 
 // The clone cache goes to a folder of each test's own (--cache); Go's build cache stays the usual one.
@@ -187,6 +188,42 @@ describe('instrument check', () => {
     makeUpstream([{ ref: 'v1.5.0', tree: { shape: 'g15' } }], upstream);
     const again = await cli([...check('--upstream', upstream, '--tags', '>=v1.0.0', '--format', 'json')], { cwd: tempDir(), env: e });
     expect(JSON.parse(again.stdout).refs.map((r: { ref: string }) => r.ref)).toEqual(['v1.2.0', 'v1.5.0']);
+  });
+
+  it('with --behaviour, reports per point whether the lines were right when run, and exits 1 on a wrong one', async () => {
+    const upstream = makeUpstream([
+      { ref: 'v1.2.0', tree: { shape: 'g12' } },
+      { ref: 'v1.2.1', tree: { shape: 'g12', mutate: pickReplaced('g12') } },
+    ]);
+    const cwd = tempDir();
+    const args = check('--upstream', upstream, '--ref', 'v1.2.0', '--ref', 'v1.2.1', '--behaviour', '--jobs', '1');
+
+    const json = await cli([...args, '--format', 'json', '--junit', 'junit.xml'], { cwd, env: env() });
+    expect(json.exitCode, json.stderr).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ ok: false, build: true, behaviour: true });
+    const [good, wrong] = report.refs;
+    for (const r of [good, wrong]) expect(Object.values(r.cells)).toEqual(POINT_IDS.map(() => 'ok'));
+    expect(good.behaviour['profile.picked']).toEqual({ status: 'ok' });
+    expect(good.behaviour['server.selected'].status).toBe('n/a');
+    expect(wrong.behaviour['profile.picked'].status).toBe('failed');
+    expect(wrong.behaviour['profile.picked'].detail).toContain('behaviour-1: the pick is ["behaviour/ep-c"], the run returned ["behaviour/ep-a"]');
+    expect(wrong.behaviour['profile.scores']).toEqual({ status: 'ok' });
+    const xml = readFileSync(join(cwd, 'junit.xml'), 'utf8');
+    expect(xml).toContain('failures="1"');
+    expect(xml).toContain('<failure type="behaviour" message="behaviour failed">');
+
+    const text = await cli(args, { cwd, env: env() });
+    expect(text.exitCode).toBe(1);
+    expect(text.stdout).toMatch(/^behaviour +commit +scheduler\.profile +scheduler\.decision +profile\.candidates +profile\.filters +profile\.scores +profile\.picked +server\.request +server\.selected$/m);
+    expect(text.stdout).toMatch(/^v1\.2\.0 +[0-9a-f]{12}(?: +ok){6} +n\/a +n\/a$/m);
+    expect(text.stdout).toMatch(/^v1\.2\.1 +[0-9a-f]{12}(?: +ok){5} +failed +n\/a +n\/a$/m);
+    expect(text.stdout).toContain('  profile.picked: failed\n    behaviour-1: the pick is');
+    expect(text.stdout).toContain('(with --build --behaviour): 16 of 16 cells ok; behaviour: 11 ok, 1 failed, 4 n/a');
+
+    const github = await cli([...args, '--format', 'github'], { cwd, env: env() });
+    expect(github.stdout).toMatch(/^::error title=instrument check v1\.2\.1%3A profile\.picked behaviour failed::behaviour-1: the pick is/m);
+    expect(github.stdout).toMatch(/^::error title=instrument check::1 of 2 ref\(s\) fail: v1\.2\.1$/m);
   });
 
   it('exits 2 on usage errors', async () => {

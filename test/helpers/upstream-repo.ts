@@ -16,6 +16,8 @@ export type UpstreamTree =
       /** GIE v1.4.0 and later: a go.work over the module and ./conformance, whose build writes go.work.sum. */
       readonly goWork?: boolean;
       readonly extraTests?: readonly ExtraTest[];
+      /** Changes the copied tree before it is committed (a reproduction of an upstream change). */
+      readonly mutate?: (dir: string) => void;
     }
   /** GIE v1.6.0: the EPP is gone, only the lightweight EPP is left. */
   | { readonly noEpp: true }
@@ -31,6 +33,7 @@ function fill(dir: string, tree: UpstreamTree): void {
   if ('shape' in tree) {
     copyFixture(tree.shape, dir);
     if (tree.goWork) addGoWork(dir);
+    tree.mutate?.(dir);
     for (const test of tree.extraTests ?? []) {
       const into = test === 'quiet' ? dirname(TARGET_FILES[tree.shape].scheduler) : dirname(TARGET_FILES[tree.shape].server);
       cpSync(join(FIXTURES, 'extra-tests', `${test.replace('-', '_')}_test.go`), join(dir, into, `${test.replace('-', '_')}_test.go`));

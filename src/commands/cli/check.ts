@@ -5,7 +5,7 @@ import { collect, integer } from './options.ts';
 
 type Format = 'text' | 'json' | 'junit' | 'github';
 
-export default defineCommand<{ upstream: string; ref?: string[]; tags?: string; build?: boolean; test?: boolean; jobs?: number; format?: Format; json?: boolean; output?: string; junit?: string; cache?: string }>({
+export default defineCommand<{ upstream: string; ref?: string[]; tags?: string; build?: boolean; test?: boolean; behaviour?: boolean; jobs?: number; format?: Format; json?: boolean; output?: string; junit?: string; cache?: string }>({
   name: 'check',
   summary: "the CI job: for each upstream ref, a clean checkout, apply, verify, revert, compare byte for byte",
   description:
@@ -16,6 +16,7 @@ export default defineCommand<{ upstream: string; ref?: string[]; tags?: string; 
     { flags: '--tags <range>', description: 'every tag in this semantic-version range, e.g. ">=v1.0.0"', complete: 'none' },
     { flags: '--build', description: "also go build and go vet the patched packages in the checkout's own module (in a copy of the patched tree)" },
     { flags: '--test', description: "also run upstream's unit tests (go test) of the patched packages in the patched tree; a test that fails without the patches too is reported as upstream's" },
+    { flags: '--behaviour', description: "also run the patched scheduling code on generated fakes and check each point's lines (implies --build; docs/check-behaviour.md)" },
     { flags: '--jobs <n>', description: 'refs checked at once (default: the number of CPUs)', parse: integer, complete: 'none' },
     { flags: '--json', description: 'print the report as one JSON document (the same as --format json)' },
     { flags: '--format <format>', description: 'report format on stdout, or in --output (default text)', choices: ['text', 'json', 'junit', 'github'] },
@@ -24,7 +25,7 @@ export default defineCommand<{ upstream: string; ref?: string[]; tags?: string; 
     { flags: '--cache <dir>', description: 'where upstream clones are kept and reused (default ~/.cache/instrument/upstream)', complete: 'folder' },
   ],
   examples: [
-    { description: 'Every GIE release from v1.0.0 on, with go build and go vet', command: 'instrument check --upstream https://github.com/kubernetes-sigs/gateway-api-inference-extension --tags ">=v1.0.0" --build' },
+    { description: 'Every GIE release from v1.0.0 on, with go build, go vet and the behaviour check', command: 'instrument check --upstream https://github.com/kubernetes-sigs/gateway-api-inference-extension --tags ">=v1.0.0" --build --behaviour' },
     { description: "llm-d-router's main branch, as GitHub annotations, with a JUnit file for the dashboard", command: 'instrument check --upstream https://github.com/llm-d/llm-d-router --ref main --format github --junit report.xml' },
     { description: 'A local clone, two refs, as JSON', command: 'instrument check --upstream ../gie --ref v1.2.0 --ref v1.5.0 --json -o report.json' },
   ],
@@ -41,6 +42,7 @@ export default defineCommand<{ upstream: string; ref?: string[]; tags?: string; 
       tags: flags.tags,
       build: flags.build,
       test: flags.test,
+      behaviour: flags.behaviour,
       jobs: flags.jobs,
       cacheDir: flags.cache,
       env: io.env,
