@@ -23,9 +23,39 @@ export function profileNames(src) {
 
 /** The scorer loop's `for <endpoint>, <score> := range scores {` and the accumulation in it. */
 function scoreLoop(fn) {
-  const m = /\n(\t+)for (\w+), (\w+) := range (\w+) \{([^\n]*)\n((?:\1\t[^\n]*\n)*?)\1\}/.exec(fn);
+  const m = /\n(\t+)for ([A-Za-z]\w*), (\w+) := range (\w+) \{([^\n]*)\n((?:\1\t[^\n]*\n)*?)\1\}/.exec(fn);
   if (!m) throw new NotApplicable('no scores loop');
   return { whole: m[0], indent: m[1], endpoint: m[2], score: m[3], scores: m[4], comment: m[5], body: m[6], index: m.index };
+}
+
+/**
+ * `res, err := prof.Run(...)` + `if err != nil { A } [else { B }]` + the rest of the loop body R
+ * becomes `if res, err := prof.Run(...); err != nil { A R } else { B R }` (R left out of a branch
+ * that returns).
+ */
+function ifHeaderRun(fn) {
+  const lines = fn.split('\n');
+  const at = lines.findIndex((l) => /^\t+\w+, err := \w+\.Run\(/.test(l));
+  if (at < 0 || !/^\t+if err != nil \{$/.test(lines[at + 1] ?? '')) throw new NotApplicable('no Run statement followed by its error check');
+  const ind = /^\t+/.exec(lines[at])[0];
+  const block = (from) => {
+    const body = [];
+    let i = from;
+    while (lines[i] !== `${ind}}` && lines[i] !== `${ind}} else {`) body.push(lines[i++]);
+    return [body, i];
+  };
+  let [onErr, i] = block(at + 2);
+  let onOk = [];
+  if (lines[i] === `${ind}} else {`) [onOk, i] = block(i + 1);
+  const restStart = i + 1;
+  let end = restStart;
+  while (lines[end] !== ind.slice(1) + '}') end++;
+  const rest = lines.slice(restStart, end).filter((l) => l.trim() !== '').map((l) => '\t' + l);
+  const returns = (body) => /^\s*return\b/.test(body.at(-1) ?? '');
+  const branch = (body) => (returns(body) ? body : [...body, ...rest]);
+  const header = lines[at].replace(/^(\t+)(.*)$/, '$1if $2; err != nil {');
+  const out = [header, ...branch(onErr), `${ind}} else {`, ...branch(onOk), `${ind}}`];
+  return [...lines.slice(0, at), ...out, ...lines.slice(end)].join('\n');
 }
 
 /** A kind that moves the endpoints parameter of a profile helper from last to second place. */
@@ -248,9 +278,11 @@ export const KINDS = [
         const { totals } = profileNames(s);
         const mapType = capture(f, /\) (map\[[\w.]+\]float64) \{/, 'the totals map type');
         const weight = capture(loop.body, /\* (float64\(\w+\.Weight\(\)\)|\w+\.Weight\(\))/, 'the weight');
-        const body = loop.body.replace(new RegExp(`\\b${totals}\\b`, 'g'), 'into').replace(weight, 'weight').replace(/\n\t\t/g, '\n');
-        helper = `// addWeighted adds each score, times weight, to into.\nfunc addWeighted(into ${mapType}, scores ${mapType}, weight float64, scorer any) {\n\t_ = scorer\n\tfor ${loop.endpoint}, ${loop.score} := range scores {\n${body.replace(/\n$/, '')}\n\t}\n}`;
-        return f.replace(loop.whole, `\n${loop.indent}addWeighted(${totals}, ${loop.scores}, float64(scorer.Weight()), scorer)`);
+        // the helper keeps only the accumulation (the loop's log line stays behind, in its own loop)
+        const add = loop.body.split('\n').filter((l) => l.includes('+=')).join('\n');
+        const body = add.replace(new RegExp(`\\b${totals}\\b`, 'g'), 'into').replace(weight, 'weight').replace(/^\t+/, '\t\t');
+        helper = `// addWeighted adds each score, times weight, to into.\nfunc addWeighted(into ${mapType}, scores ${mapType}, weight float64) {\n\tfor ${loop.endpoint}, ${loop.score} := range scores {\n${body}\n\t}\n}`;
+        return f.replace(loop.whole, `\n${loop.indent}addWeighted(${totals}, ${loop.scores}, float64(scorer.Weight()))`);
       });
       return append(out, helper);
     },
@@ -444,14 +476,8 @@ export const KINDS = [
   {
     id: 'if-header-run',
     file: scheduler,
-    about: 'the profile loop calls Run in an if header',
-    mutate: (s) =>
-      inFunc(s, 'Schedule', (f) => {
-        const m = /\n(\t+)(\w+), err := (\w+)\.Run\(([^\n]*)\)\n\1if err != nil \{\n((?:\1\t[^\n]*\n)*?)\1\}( else \{\n(?:\1\t[^\n]*\n)*?\1\})?\n\n?((?:\1[^\n]*\n)*?)\1\}/.exec(f);
-        if (!m) throw new NotApplicable('no Run statement followed by its error check');
-        const [, ind, res, prof, args, onErr, elseBlock = '', after] = m;
-        return f.replace(m[0], `\n${ind}if ${res}, err := ${prof}.Run(${args}); err != nil {\n${onErr}${after.replace(/^/gm, '\t').replace(new RegExp(`^\\t${ind}`, 'gm'), ind + '\t')}${ind}} else {\n${elseBlock ? elseBlock.split('\n').slice(1, -1).map((l) => l + '\n').join('') : ''}${after.replace(new RegExp(`^${ind}`, 'gm'), ind + '\t')}${ind}}\n${ind.slice(1)}}`);
-      }),
+    about: 'the profile loop calls Run in an if header (the statements after it copied into both branches)',
+    mutate: (s) => inFunc(s, 'Schedule', ifHeaderRun),
   },
   {
     id: 'if-header-handle-request',

@@ -22,5 +22,6 @@ export declare function runCase(options: {
   /** Runs after a successful apply, on the patched copy, before it is built (to plant a fault). */
   afterApply?: (dir: string) => void;
 }): Promise<CaseResult>;
+export declare function runCaseWith(options: { shape: string; kind: string; instruments: string[]; keep?: boolean; afterApply?: (dir: string) => void }): Promise<CaseResult[]>;
 export declare function cases(options?: { shapes?: string[]; kinds?: string[] }): Array<{ shape: string; kind: string }>;
 export declare function compareWithTruth(truth: unknown, analyzed: unknown): string[];

@@ -68,9 +68,11 @@ async function buildAndVet(dir, { fixImports = false } = {}) {
   for (let attempt = 0; ; attempt++) {
     const vet = await sh('go', ['vet', './...'], dir);
     if (vet.code !== 0) {
-      const unused = [...vet.stderr.matchAll(/^(?:vet: )?(?:\.\/)?(\S+\.go):(\d+):\d+: "([^"]+)" imported and not used/gm)];
+      const unused = [...vet.stderr.matchAll(/^(?:vet: )?(?:\.\/)?(\S+\.go):(\d+):\d+: "([^"]+)" imported (?:as \w+ )?and not used/gm)];
       if (fixImports && unused.length > 0 && attempt < 3) {
-        for (const [, file, line] of unused.sort((a, b) => Number(b[2]) - Number(a[2]))) {
+        // vet repeats each error (the compile's and its own): one deletion per line, bottom up
+        const places = [...new Set(unused.map(([, file, line]) => `${file}:${line}`))].map((p) => p.split(':'));
+        for (const [file, line] of places.sort((a, b) => Number(b[1]) - Number(a[1]))) {
           const path = join(dir, file);
           const lines = readFileSync(path, 'utf8').split('\n');
           lines.splice(Number(line) - 1, 1);
@@ -81,10 +83,13 @@ async function buildAndVet(dir, { fixImports = false } = {}) {
       }
       return `go vet: ${vet.stderr.trim().split('\n').slice(0, 6).join(' | ')}`;
     }
-    const fmt = await sh('gofmt', ['-l', '.'], dir);
-    if (fmt.stdout.trim() !== '') return `gofmt -l: ${fmt.stdout.trim()}`;
-    return null;
+    return unformatted(dir);
   }
+}
+
+async function unformatted(dir) {
+  const fmt = await sh('gofmt', ['-l', '.'], dir);
+  return fmt.stdout.trim() === '' ? null : `gofmt -l lists ${fmt.stdout.trim().split('\n').join(', ')}`;
 }
 
 /** Builds the driver into `binary` and runs it with -truth; returns the log lines and the truth. */
@@ -191,80 +196,104 @@ export function compareWithTruth(truth, analyzed) {
 }
 
 /**
- * Runs one case. `instrument` is the built CLI (bin/instrument.cjs). Returns
- * {shape, kind, outcome, reason, diffs?, file?, line?, dir?}.
+ * Runs one case with each built CLI in `instruments` (bin/instrument.cjs of a checkout): the
+ * mutated copy is made and checked once, then each engine gets its own copy of it. Returns one
+ * result per engine: {shape, kind, outcome, reason, diffs?, file?, line?, dir?}.
  */
-export async function runCase({ shape, kind: kindId, instrument, keep = false, afterApply }) {
+export async function runCaseWith({ shape, kind: kindId, instruments, keep = false, afterApply }) {
   const kind = KINDS.find((k) => k.id === kindId);
   if (!kind) throw new Error(`unknown kind ${kindId}`);
   const work = mkdtempSync(join(tmpdir(), `drift-${shape}-${kindId}-`));
-  const dir = join(work, shape);
-  const result = await attempt(kind, shape, join(work, shape), work, instrument, afterApply);
-  if (keep) result.dir = work;
+  const out = { shape, kind: kind.id };
+  let results;
+  try {
+    const prepared = await prepare(kind, shape, join(work, 'mutated', shape), work);
+    Object.assign(out, prepared.where);
+    if (prepared.outcome) results = instruments.map(() => ({ ...out, outcome: prepared.outcome, reason: prepared.reason }));
+    else {
+      results = [];
+      for (const [i, instrument] of instruments.entries()) {
+        const dir = join(work, `engine-${i}`, shape);
+        cpSync(prepared.dir, dir, { recursive: true });
+        results.push({ ...out, ...(await judge(dir, join(work, `engine-${i}`), instrument, prepared.truth, afterApply)) });
+      }
+    }
+  } catch (e) {
+    results = instruments.map(() => ({ ...out, outcome: 'error', reason: `suite: ${e.stack ?? e}` }));
+  }
+  if (keep) for (const r of results) r.dir = work;
   else rmSync(work, { recursive: true, force: true });
+  return results;
+}
+
+/** Runs one case with one engine (see runCaseWith). */
+export async function runCase({ instrument, ...rest }) {
+  const [result] = await runCaseWith({ ...rest, instruments: [instrument] });
   return result;
 }
 
-async function attempt(kind, shape, dir, work, instrument, afterApply) {
-  const out = { shape, kind: kind.id };
+/** Copies and mutates the shape and checks the mutated copy builds, vets and runs; or says why not. */
+async function prepare(kind, shape, dir, work) {
+  const copied = await copyShape(shape, dir);
+  if (copied.code !== 0) throw new Error(`cannot make ${shape}: ${copied.stderr}`);
+  let m;
   try {
-    const copied = await copyShape(shape, dir);
-    if (copied.code !== 0) throw new Error(`cannot make ${shape}: ${copied.stderr}`);
-    let m;
-    try {
-      m = mutate(dir, shape, kind);
-    } catch (e) {
-      if (e instanceof NotApplicable) return { ...out, outcome: 'n/a', reason: e.message };
-      throw e;
-    }
-    Object.assign(out, { file: m.file, line: firstChangedLine(m.before, m.after) });
-    const fmt = await sh('gofmt', ['-w', '.'], dir);
-    if (fmt.code !== 0) return { ...out, outcome: 'invalid', reason: `gofmt: ${fmt.stderr.trim()}` };
-    const broken = await buildAndVet(dir, { fixImports: true });
-    if (broken) return { ...out, outcome: 'invalid', reason: broken };
-    const unpatched = await runDriver(dir, join(work, 'unpatched.bin'), join(work, 'unpatched-truth.json'));
-    if (unpatched.error) return { ...out, outcome: 'invalid', reason: unpatched.error };
-    writeFileSync(join(work, 'mutated.go.txt'), readFileSync(join(dir, m.file)));
-
-    const pristine = snapshot(dir);
-    const apply = await sh(process.execPath, [instrument, 'apply', '--source', dir, '--json'], dir, { env: { ...process.env, NO_COLOR: '1' }, allowFail: true });
-    let report;
-    try {
-      report = JSON.parse(apply.stdout);
-    } catch {
-      report = undefined;
-    }
-    if (apply.code === 1) {
-      const points = report?.points ?? [];
-      const unplaced = points.filter((p) => p.status !== 'placed');
-      const unchanged = sameTree(pristine, snapshot(dir));
-      if (report?.status === 'failed' && unplaced.length > 0 && unchanged)
-        return { ...out, outcome: 'refused', reason: unplaced.map((p) => `${p.id} ${p.status}${p.detail ? `: ${p.detail}` : ''}`).join('; ') };
-      return { ...out, outcome: 'silent-wrong', reason: `exit 1 without a clean refusal (status ${report?.status}, ${unplaced.length} points not placed, tree ${unchanged ? 'unchanged' : 'CHANGED'})` };
-    }
-    if (apply.code !== 0) return { ...out, outcome: 'error', reason: `apply exit ${apply.code}: ${(apply.stderr || apply.stdout).trim().split('\n').slice(0, 4).join(' | ')}` };
-
-    afterApply?.(dir);
-    const patchedBroken = await buildAndVet(dir);
-    if (patchedBroken) return { ...out, outcome: 'broken', reason: patchedBroken };
-    const patched = await runDriver(dir, join(work, 'patched.bin'), join(work, 'patched-truth.json'));
-    if (patched.error) return { ...out, outcome: 'broken', reason: patched.error };
-    writeFileSync(join(work, 'patched.log'), patched.log);
-    const analyze = await sh(process.execPath, [instrument, 'analyze', join(work, 'patched.log'), '--json'], dir, { env: { ...process.env, NO_COLOR: '1' }, allowFail: true });
-    let analyzed;
-    try {
-      analyzed = JSON.parse(analyze.stdout);
-    } catch {
-      return { ...out, outcome: 'silent-wrong', reason: `analyze exit ${analyze.code} printed no JSON: ${analyze.stderr.trim().slice(0, 300)}` };
-    }
-    const diffs = compareWithTruth(patched.truth, analyzed);
-    // the inserted code must not change what the run computes
-    if (JSON.stringify(patched.truth) !== JSON.stringify(unpatched.truth)) diffs.push('behaviour: the patched run computed something else than the unpatched one');
-    if (diffs.length > 0) return { ...out, outcome: 'silent-wrong', reason: diffs[0], diffs };
-    return { ...out, outcome: 'correct' };
+    m = mutate(dir, shape, kind);
   } catch (e) {
-    return { ...out, outcome: 'error', reason: `suite: ${e.stack ?? e}` };
+    if (e instanceof NotApplicable) return { where: {}, outcome: 'n/a', reason: e.message };
+    throw e;
   }
+  const where = { file: m.file, line: firstChangedLine(m.before, m.after) };
+  const fmt = await sh('gofmt', ['-w', '.'], dir);
+  if (fmt.code !== 0) return { where, outcome: 'invalid', reason: `gofmt: ${fmt.stderr.trim()}` };
+  const broken = await buildAndVet(dir, { fixImports: true });
+  if (broken) return { where, outcome: 'invalid', reason: broken };
+  const unpatched = await runDriver(dir, join(work, 'unpatched.bin'), join(work, 'unpatched-truth.json'));
+  if (unpatched.error) return { where, outcome: 'invalid', reason: unpatched.error };
+  return { where, dir, truth: unpatched.truth };
+}
+
+/** Applies one engine to the mutated copy in `dir` and classifies what it did. */
+async function judge(dir, work, instrument, unpatchedTruth, afterApply) {
+  const pristine = snapshot(dir);
+  const env = { ...process.env, NO_COLOR: '1' };
+  const apply = await sh(process.execPath, [instrument, 'apply', '--source', dir, '--json'], dir, { env, allowFail: true });
+  let report;
+  try {
+    report = JSON.parse(apply.stdout);
+  } catch {
+    report = undefined;
+  }
+  if (apply.code === 1) {
+    const points = report?.points ?? [];
+    const unplaced = points.filter((p) => p.status !== 'placed');
+    const unchanged = sameTree(pristine, snapshot(dir));
+    if (report?.status === 'failed' && unplaced.length > 0 && unchanged)
+      return { outcome: 'refused', reason: unplaced.map((p) => `${p.id} ${p.status}${p.detail ? `: ${p.detail}` : ''}`).join('; ') };
+    return { outcome: 'silent-wrong', reason: `exit 1 without a clean refusal (status ${report?.status}, ${unplaced.length} points not placed, tree ${unchanged ? 'unchanged' : 'CHANGED'})` };
+  }
+  if (apply.code !== 0) return { outcome: 'error', reason: `apply exit ${apply.code}: ${(apply.stderr || apply.stdout).trim().split('\n').slice(0, 4).join(' | ')}` };
+
+  afterApply?.(dir);
+  // gofmt is not the compiler: a patch it would reformat is noted, and judged by what it logs
+  const note = (await unformatted(dir)) ?? undefined;
+  const vet = await sh('go', ['vet', './...'], dir);
+  if (vet.code !== 0) return { outcome: 'broken', reason: `go vet: ${vet.stderr.trim().split('\n').slice(0, 6).join(' | ')}`, note };
+  const patched = await runDriver(dir, join(work, 'patched.bin'), join(work, 'patched-truth.json'));
+  if (patched.error) return { outcome: 'broken', reason: patched.error, note };
+  writeFileSync(join(work, 'patched.log'), patched.log);
+  const analyze = await sh(process.execPath, [instrument, 'analyze', join(work, 'patched.log'), '--json'], dir, { env, allowFail: true });
+  let analyzed;
+  try {
+    analyzed = JSON.parse(analyze.stdout);
+  } catch {
+    return { outcome: 'silent-wrong', reason: `analyze exit ${analyze.code} printed no JSON: ${analyze.stderr.trim().slice(0, 300)}` };
+  }
+  const diffs = compareWithTruth(patched.truth, analyzed);
+  // the inserted code must not change what the run computes
+  if (JSON.stringify(patched.truth) !== JSON.stringify(unpatchedTruth)) diffs.push('behaviour: the patched run computed something else than the unpatched one');
+  if (diffs.length > 0) return { outcome: 'silent-wrong', reason: diffs[0], diffs, note };
+  return { outcome: 'correct', note };
 }
 
 /** The (shape, kind) pairs to run. */
