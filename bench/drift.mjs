@@ -4,12 +4,12 @@
 // per shape and kind; exits 1 when any case is silent wrong, broken or an error.
 //
 //   node bench/drift.mjs [--shape g12,lh] [--kind rename-totals,...] [--jobs 2] [--json]
-//                        [--findings FILE] [--keep] [--verbose] [--instrument bin/instrument.cjs[,other/bin/instrument.cjs]]
+//                        [--findings FILE] [--results FILE.jsonl] [--keep] [--verbose] [--instrument bin/instrument.cjs[,other/bin/instrument.cjs]]
 //
 // With several --instrument CLIs, each mutated copy is made and checked once and every engine gets
 // its own copy: one table and one set of counts per engine.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KINDS } from './drift/mutations.mjs';
@@ -22,6 +22,7 @@ const { values: opts } = parseArgs({
     jobs: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
     findings: { type: 'string' },
+    results: { type: 'string' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     instrument: { type: 'string', default: resolve(REPO, 'bin/instrument.cjs') },
@@ -39,8 +40,19 @@ const kinds = list(opts.kind, KINDS.map((k) => k.id), 'kind');
 const instruments = opts.instrument.split(',').map((p) => resolve(p));
 for (const instrument of instruments) if (!existsSync(instrument) || !existsSync(resolve(instrument, '../../dist/cli'))) throw new Error(`${instrument}: not built (npm run build)`);
 
-const todo = cases({ shapes, kinds });
+// --results: each case is appended as it ends, and the cases already there are not run again
 const results = [];
+const engineOf = (instrument) => instruments.indexOf(instrument);
+if (opts.results && existsSync(opts.results))
+  for (const line of readFileSync(opts.results, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line);
+    if (engineOf(r.instrument) >= 0 && shapes.includes(r.shape) && kinds.includes(r.kind)) results.push({ ...r, engine: engineOf(r.instrument) });
+  }
+const finished = new Set(results.map((r) => `${r.shape} ${r.kind}`));
+// kind by kind, so that a run cut short has seen every shape
+const todo = cases({ shapes, kinds })
+  .sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || shapes.indexOf(a.shape) - shapes.indexOf(b.shape))
+  .filter((c) => !finished.has(`${c.shape} ${c.kind}`));
 let next = 0;
 let done = 0;
 const started = Date.now();
@@ -51,6 +63,7 @@ async function worker() {
     done++;
     rs.forEach((r, engine) => {
       results.push({ ...r, engine });
+      if (opts.results) appendFileSync(opts.results, JSON.stringify({ ...r, instrument: instruments[engine] }) + '\n');
       if (opts.verbose || ['silent-wrong', 'broken', 'error'].includes(r.outcome))
         process.stderr.write(`${done}/${todo.length} ${r.shape} ${r.kind}${instruments.length > 1 ? ` [engine ${engine}]` : ''}: ${r.outcome}${r.reason ? ` (${r.reason.slice(0, 400)})` : ''}${r.dir ? ` [${r.dir}]` : ''}\n`);
     });
