@@ -21,13 +21,13 @@ async function pool<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R
   return out;
 }
 
-/** One kind on the shape of its turn, or on the next shapes when that one lacks its anchor. */
+/** One kind on the shape of its turn, or on the next shapes when that one lacks its anchor or the change does not build there. */
 async function runKindOnce(index: number): Promise<CaseResult> {
   const kind = KINDS[index]!.id;
   let last: CaseResult | undefined;
   for (let step = 0; step < SHAPES.length; step++) {
     last = await runCase({ shape: SHAPES[(index + step) % SHAPES.length]!, kind, instrument: BIN });
-    if (last.outcome !== 'n/a') return last;
+    if (last.outcome !== 'n/a' && last.outcome !== 'invalid') return last;
   }
   return last!;
 }
