@@ -72,6 +72,7 @@ func main() {
 	failed := false
 	for i := 1; i <= *requests; i++ {
 		requestID := fmt.Sprintf("req-%d", i)
+		truthBegin(requestID)
 		endpoint, err := runRequest(srv, i, requestID, !*noRequestID)
 		if err == nil && endpoint == "" {
 			err = fmt.Errorf("no %s in the response", destinationKey)
@@ -86,7 +87,12 @@ func main() {
 			Endpoint  string `json:"endpoint"`
 		}{requestID, endpoint})
 		fmt.Fprintf(os.Stderr, "RESULT %s\n", line)
+		truthEnd(endpoint)
 		log.Log.Info("fixture request done", "requestId", requestID, "endpoint", endpoint)
+	}
+	if err := truthWrite(); err != nil {
+		fmt.Fprintln(os.Stderr, "fixture-run:", err)
+		failed = true
 	}
 	if failed {
 		os.Exit(1)
@@ -136,10 +142,10 @@ func buildServer() (*handlers.StreamingServer, error) {
 
 	profile := framework.NewSchedulerProfile()
 	if err := profile.AddPlugins(
-		filter.NewKeepAllFilter(),
-		framework.NewWeightedScorer(scorer.NewActiveRequestScorer(), 2),
-		framework.NewWeightedScorer(scorer.NewQueueScorer(queues, 6), 1),
-		picker.NewMaxScorePicker(),
+		recordFilter(filter.NewKeepAllFilter()),
+		framework.NewWeightedScorer(recordScorer(scorer.NewActiveRequestScorer()), 2),
+		framework.NewWeightedScorer(recordScorer(scorer.NewQueueScorer(queues, 6)), 1),
+		recordPicker(picker.NewMaxScorePicker()),
 	); err != nil {
 		return nil, err
 	}

@@ -40,7 +40,11 @@ func main() {
 	noRequestID := flag.Bool("no-request-id", false, "send no x-request-id header")
 	flag.Parse()
 
-	if err := run(*encoder, *mode, *verbosity, *requests, *noRequestID); err != nil {
+	err := run(*encoder, *mode, *verbosity, *requests, *noRequestID)
+	if truthErr := truthWrite(); err == nil {
+		err = truthErr
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fixture-run:", err)
 		os.Exit(1)
 	}
@@ -101,10 +105,10 @@ func run(encoder, mode string, verbosity, requests int, noRequestID bool) error 
 	activeRequest := NewActiveRequest()
 	schedulerProfile := framework.NewSchedulerProfile()
 	if err := schedulerProfile.AddPlugins(
-		filter.NewPassThroughFilter(),
-		framework.NewWeightedScorer(activeRequest, 2),
-		framework.NewWeightedScorer(scorer.NewQueueScorer(), 1),
-		picker.NewMaxScorePicker(1),
+		recordFilter(filter.NewPassThroughFilter()),
+		framework.NewWeightedScorer(recordScorer(activeRequest), 2),
+		framework.NewWeightedScorer(recordScorer(scorer.NewQueueScorer()), 1),
+		recordPicker(picker.NewMaxScorePicker(1)),
 	); err != nil {
 		return err
 	}
@@ -117,6 +121,7 @@ func run(encoder, mode string, verbosity, requests int, noRequestID bool) error 
 
 	for i := 1; i <= requests; i++ {
 		requestID := fmt.Sprintf("req-%d", i)
+		truthBegin(requestID)
 		endpoint, err := sendRequest(server, i, requestID, noRequestID)
 		if err != nil {
 			return fmt.Errorf("request %d: %w", i, err)
@@ -126,6 +131,7 @@ func run(encoder, mode string, verbosity, requests int, noRequestID bool) error 
 			Endpoint  string `json:"endpoint"`
 		}{requestID, endpoint})
 		fmt.Fprintf(os.Stderr, "RESULT %s\n", line)
+		truthEnd(endpoint)
 		log.Log.Info("fixture request done", "requestId", requestID, "endpoint", endpoint)
 	}
 	return nil

@@ -51,6 +51,7 @@ func main() {
 	failed := false
 	for i := 1; i <= *requests; i++ {
 		id := fmt.Sprintf("req-%d", i)
+		truthBegin(id)
 		endpoint, err := runOne(server, i, id, !*noRequestID)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "fixture-run: request %s: %v\n", id, err)
@@ -63,7 +64,12 @@ func main() {
 			Endpoint  string `json:"endpoint"`
 		}{id, endpoint})
 		fmt.Fprintf(os.Stderr, "RESULT %s\n", line)
+		truthEnd(endpoint)
 		log.Log.Info("fixture request done", "requestId", id, "endpoint", endpoint)
+	}
+	if err := truthWrite(); err != nil {
+		fmt.Fprintln(os.Stderr, "fixture-run:", err)
+		failed = true
 	}
 	if failed {
 		os.Exit(1)

@@ -28,6 +28,7 @@ func (f *keepAllFilter) TypedName() plugin.TypedName {
 }
 
 func (f *keepAllFilter) Filter(_ context.Context, _ *fwksched.CycleState, _ *fwksched.LLMRequest, endpoints []fwksched.Endpoint) []fwksched.Endpoint {
+	truthFiltered(truthPlugin(f.TypedName()), truthNames(endpoints), truthNames(endpoints))
 	return endpoints
 }
 
@@ -45,6 +46,7 @@ func (s *activeRequestScorer) Score(_ context.Context, _ *fwksched.CycleState, _
 	for _, e := range endpoints {
 		scores[e] = 1 / float64(1+s.counts[hostPort(e)])
 	}
+	truthScored(truthPlugin(s.TypedName()), truthScoresByName(scores))
 	return scores
 }
 
@@ -60,6 +62,7 @@ func (s *queueScorer) Score(_ context.Context, _ *fwksched.CycleState, _ *fwksch
 	for _, e := range endpoints {
 		scores[e] = 1 - float64(e.GetMetrics().WaitingQueueSize)/6
 	}
+	truthScored(truthPlugin(s.TypedName()), truthScoresByName(scores))
 	return scores
 }
 
@@ -72,6 +75,7 @@ func (p *maxScorePicker) TypedName() plugin.TypedName {
 
 func (p *maxScorePicker) Pick(_ context.Context, _ *fwksched.CycleState, scoredEndpoints []*fwksched.ScoredEndpoint) *fwksched.ProfileRunResult {
 	if len(scoredEndpoints) == 0 {
+		truthPickedFrom(truthPlugin(p.TypedName()), truthTotals(scoredEndpoints), []string{})
 		return &fwksched.ProfileRunResult{}
 	}
 	sorted := append([]*fwksched.ScoredEndpoint(nil), scoredEndpoints...)
@@ -81,6 +85,7 @@ func (p *maxScorePicker) Pick(_ context.Context, _ *fwksched.CycleState, scoredE
 		}
 		return sorted[i].GetMetadata().NamespacedName.String() < sorted[j].GetMetadata().NamespacedName.String()
 	})
+	truthPickedFrom(truthPlugin(p.TypedName()), truthTotals(scoredEndpoints), truthNames([]fwksched.Endpoint{sorted[0].Endpoint}))
 	return &fwksched.ProfileRunResult{TargetEndpoints: []fwksched.Endpoint{sorted[0].Endpoint}}
 }
 

@@ -1,0 +1,7 @@
+export interface Kind {
+  id: string;
+  file: 'profile' | 'scheduler' | 'server';
+  about: string;
+  changesRun?: boolean;
+}
+export declare const KINDS: Kind[];
