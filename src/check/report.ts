@@ -1,7 +1,7 @@
 import { POINT_IDS, type PointId } from '../codemod/patch.ts';
 import type { Style } from '../reporters/text.ts';
 import type { BehaviourStatus } from './behaviour.ts';
-import type { CellStatus, RefReport } from './verify.ts';
+import type { CellStatus, Detail, RefReport } from './verify.ts';
 
 export interface CheckReport {
   readonly upstream: string;
@@ -78,7 +78,10 @@ export function renderText(report: CheckReport, style: Style): string {
   const bad = report.refs.filter((r) => failing(r).length > 0);
   for (const r of bad) {
     out.push('', style.bold(`${r.ref} (${r.commit.slice(0, 12)}):`));
-    for (const d of r.details) out.push(`  ${d.point ?? 'all points'}: ${CELL_LABEL[d.status]}${d.file ? ` in ${d.file}${d.line ? `:${d.line}` : ''}` : ''}\n    ${d.message.replace(/\n/g, '\n    ')}`);
+    for (const d of r.details) {
+      out.push(`  ${d.point ?? 'all points'}: ${CELL_LABEL[d.status]}${d.file ? ` in ${d.file}${d.line ? `:${d.line}` : ''}` : ''}\n    ${d.message.replace(/\n/g, '\n    ')}`);
+      if (d.remedy) out.push(`    what to do: ${d.remedy}`);
+    }
   }
   if (report.behaviour) out.push(...renderBehaviour(report, style));
   for (const r of report.refs.filter((r) => r.upstreamFailures.length > 0)) {
@@ -102,6 +105,9 @@ export function renderJson(report: CheckReport): string {
   return JSON.stringify(report, null, 2) + '\n';
 }
 
+/** A detail as one text: where, what, and what to do when apply said. */
+const detailText = (d: Detail) => `${d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : ''}${d.message}${d.remedy ? `\nwhat to do: ${d.remedy}` : ''}`;
+
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** JUnit XML: a test suite per ref, a test case per point. */
@@ -117,7 +123,7 @@ export function renderJunit(report: CheckReport): string {
       const status = r.cells[point];
       lines.push(`    <testcase classname="${xml(r.ref)}" name="${point}">`);
       if (status !== 'ok') {
-        const text = r.details.filter((d) => d.point === point || d.point === undefined).map((d) => `${d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : ''}${d.message}`).join('\n');
+        const text = r.details.filter((d) => d.point === point || d.point === undefined).map(detailText).join('\n');
         lines.push(`      <failure type="${status}" message="${xml(CELL_LABEL[status])}">${xml(text)}</failure>`);
       } else if (r.behaviour?.[point]?.status === 'failed') {
         lines.push(`      <failure type="behaviour" message="behaviour failed">${xml(r.behaviour[point].detail ?? '')}</failure>`);
@@ -139,7 +145,7 @@ export function renderGithub(report: CheckReport): string {
   for (const r of report.refs) {
     for (const d of r.details) {
       const title = `instrument check ${r.ref}: ${d.point ?? 'all points'} ${CELL_LABEL[d.status]}`;
-      lines.push(`::error title=${property(title)}::${escape(`${d.file ? `${d.file}${d.line ? `:${d.line}` : ''}: ` : ''}${d.message}`)}`);
+      lines.push(`::error title=${property(title)}::${escape(detailText(d))}`);
     }
     for (const point of misbehaving(r)) {
       lines.push(`::error title=${property(`instrument check ${r.ref}: ${point} behaviour failed`)}::${escape(r.behaviour![point].detail ?? '')}`);

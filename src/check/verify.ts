@@ -23,6 +23,9 @@ export interface Detail {
   readonly file: string | undefined;
   readonly line: number | undefined;
   readonly message: string;
+  /** For a point apply refused: its rule codes and what the user can do, as apply reports them. */
+  readonly codes?: readonly string[];
+  readonly remedy?: string;
 }
 
 export interface RefReport {
@@ -75,9 +78,17 @@ class Matrix {
   }
 
   /** Marks cells (the first problem of a cell is the one it shows) and records the detail. */
-  mark(points: readonly PointId[], status: CellStatus, message: string, file?: string, line?: number): void {
+  mark(points: readonly PointId[], status: CellStatus, message: string, file?: string, line?: number, refused?: { codes?: readonly string[] | undefined; remedy?: string | undefined }): void {
     for (const point of points) if (this.cells[point] === 'ok') this.cells[point] = status;
-    this.details.push({ point: points.length === 1 ? points[0] : undefined, status, file, line, message: this.named(message) });
+    this.details.push({
+      point: points.length === 1 ? points[0] : undefined,
+      status,
+      file,
+      line,
+      message: this.named(message),
+      ...(refused?.codes ? { codes: refused.codes } : {}),
+      ...(refused?.remedy ? { remedy: this.named(refused.remedy) } : {}),
+    });
   }
 
   /** A message with the temporary folders named by the ref instead. */
@@ -128,7 +139,7 @@ export async function verifyRef(options: VerifyOptions): Promise<RefReport> {
     }
     for (const point of applied.points) {
       if (point.status === 'missing' || point.status === 'ambiguous') {
-        matrix.mark([point.id as PointId], point.status, `searched for ${point.searchedFor}${point.detail ? `: ${point.detail}` : ''}`, point.file, point.line);
+        matrix.mark([point.id as PointId], point.status, `searched for ${point.searchedFor}${point.detail ? `: ${point.detail}` : ''}`, point.file, point.line, point);
       }
     }
     if (applied.status === 'applied') {

@@ -73,17 +73,23 @@ describe('instrument check', () => {
       'server.selected': 'ok',
     });
     expect(ambiguous.details.find((d: { point: string }) => d.point === 'profile.candidates').message).toMatch(/declared in 2 files: pkg\/epp\/scheduling\/framework\/scheduler_profile\.go:\d+ and pkg\/epp\/scheduling\/v2\/scheduler_profile\.go:\d+/);
+    // What to do, as apply says it: name the file (apply's --target-file), in every format.
+    const candidates = ambiguous.details.find((d: { point: string }) => d.point === 'profile.candidates');
+    expect(candidates.codes).toEqual(['two-files']);
+    expect(candidates.remedy).toMatch(/^Name the file to patch with --target-file profile=/);
     const xml = readFileSync(join(cwd, 'junit.xml'), 'utf8');
     expect(xml).toContain('failures="13"');
     expect(xml).toContain('<failure type="no-epp" message="no EPP in this tree">');
     expect(xml).toContain('<failure type="ambiguous" message="ambiguous">');
+    expect(xml).toMatch(/\nwhat to do: Name the file to patch with --target-file profile=/);
 
     const text = await cli([...check('--upstream', upstream, '--ref', 'v1.6.0', '--ref', 'v9.0.0')], { cwd, env: env() });
     expect(text.stdout).toMatch(/^v1\.6\.0 +[0-9a-f]{12} +no EPP in this tree/m);
     expect(text.stdout).toContain('  profile.candidates: ambiguous');
+    expect(text.stdout).toMatch(/^ {4}what to do: Name the file to patch with --target-file profile=/m);
 
     const github = await cli([...check('--upstream', upstream, '--ref', 'v9.0.0', '--format', 'github')], { cwd, env: env() });
-    expect(github.stdout).toMatch(/^::error title=instrument check v9\.0\.0%3A profile\.candidates ambiguous::searched for /m);
+    expect(github.stdout).toMatch(/^::error title=instrument check v9\.0\.0%3A profile\.candidates ambiguous::searched for .*%0Awhat to do: Name the file/m);
     expect(github.stdout).toMatch(/^::error title=instrument check::1 of 1 ref\(s\) fail: v9\.0\.0$/m);
   });
 
