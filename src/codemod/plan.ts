@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import type { Node } from 'web-tree-sitter';
 import { InternalError, OperationError, ParseError, UsageError } from '../errors.ts';
 import { PATCH_POINTS } from '../patches/index.ts';
 import { HELPER_FILE_NAME, helperText } from '../patches/run-record.ts';
 import { commitEdits, type Edit } from './edits.ts';
 import { PackageIndex, moduleOf } from './go-package.ts';
-import { childrenOfKind, goLanguage, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
+import { childrenOfKind, descendantsOfKind, goLanguage, isKind, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
 import { importsByName, methodsByName, statements } from './go-syntax.ts';
 import { declarationLine, findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
 import { isCreatedFile, removeRanges, renderBlock, scanMarkers } from './markers.ts';
@@ -88,6 +89,46 @@ const TWO_PLACES_REMEDY =
 
 const TWO_FILES_REMEDY = (kind: TargetKind, files: readonly string[]) =>
   `Name the file to patch with --target-file ${kind}=<path> on apply and diff (e.g. --target-file ${kind}=${files[0] ?? '<path>'}), or move the other copy out of the tree (or into a folder starting with "_" or ".", which instrument skips).`;
+
+/** At most this many calls are named when a method holds none of the shape searched for. */
+const CALLS_NAMED = 8;
+
+/**
+ * What a method holds where a point's query found nothing: the statements that call the point's
+ * callee (the query's `#eq? @callee`) when there are some, else the calls the method does make, so
+ * that a rename or a changed statement form reads off the message.
+ */
+function foundInstead(method: Node, query: string, display: string): string {
+  const callee = /#eq\? @callee "([^"]+)"/.exec(query)?.[1];
+  const calls = descendantsOfKind(method, 'call_expression').filter((call) => isKind(call.childForFieldName('function'), 'selector_expression'));
+  const line = (node: Node) => node.startPosition.row + 1;
+  const same = calls.filter((call) => call.childForFieldName('function')?.childForFieldName('field')?.text === callee);
+  if (same.length > 0) {
+    const held = same.map((call) => `\`${firstLine(statementHolding(call))}\` at ${display}:${line(call)}`);
+    return `it calls ${callee} in ${held.join(' and in ')}, a form this point does not bind`;
+  }
+  const named = new Map<string, number>();
+  for (const call of calls) {
+    const fn = call.childForFieldName('function')!.text.replace(/\s+/g, '');
+    if (!named.has(fn)) named.set(fn, line(call));
+  }
+  const listed = [...named].slice(0, CALLS_NAMED).map(([fn, at]) => `${fn} (line ${at})`);
+  const more = named.size > CALLS_NAMED ? `, and ${named.size - CALLS_NAMED} more` : '';
+  return `${callee ? `it calls no ${callee}; ` : ''}${named.size === 0 ? 'it makes no method calls' : `the calls it makes are ${listed.join(', ')}${more}`}`;
+}
+
+/** The statement a node is part of: the child of a statement list that holds it. */
+function statementHolding(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'statement_list' && n.parent.type !== 'block') n = n.parent;
+  return n;
+}
+
+/** A node's first line, shortened to what a message can hold. */
+function firstLine(node: Node): string {
+  const text = node.text.split('\n')[0]!.trim();
+  return text.length > 90 ? `${text.slice(0, 87)}...` : text;
+}
 
 /** The anchor the engine will insert next to must be a statement of a block: anything else lands inside a header or an expression. */
 function misplaced(placement: Placement, display: string): string | undefined {
@@ -200,7 +241,7 @@ async function planFile(
           bound.length === 0
             ? reasons.length > 0
               ? reasons.join('; ')
-              : `nothing in ${where} has the shape searched for`
+              : `nothing in ${where} (${display}:${within[0]!.startPosition.row + 1}) has the shape searched for: ${foundInstead(within[0]!, point.query, display)}`
             : `${bound.length} places match in ${where}, at ${bound.map((b) => `${display}:${b.placement.anchor.startPosition.row + 1}`).join(' and ')}`;
         const refused =
           bound.length === 0

@@ -249,6 +249,31 @@ describe('comments and strings declare nothing', () => {
   });
 });
 
+describe('a point whose shape is gone says what is there instead', () => {
+  it('a renamed helper: the calls the method makes, with their lines', async () => {
+    const dir = drifted(PROFILE, [
+      ['result := p.runPickerPlugin(', 'result := p.pickWith('],
+      ['func (p *SchedulerProfile) runPickerPlugin(', 'func (p *SchedulerProfile) pickWith('],
+    ]);
+    const before = treeSnapshot(dir);
+    const run = await apply(dir);
+    expect(run.exitCode).toBe(1);
+    const run0 = lineContaining(dir, PROFILE, 'func (p *SchedulerProfile) Run(');
+    expect(run.byId['profile.picked']!.detail).toContain(`nothing in func (*SchedulerProfile) Run (${PROFILE}:${run0}) has the shape searched for: it calls no runPickerPlugin; the calls it makes are `);
+    expect(run.byId['profile.picked']!.detail).toContain(`p.pickWith (line ${lineContaining(dir, PROFILE, 'result := p.pickWith(')})`);
+    expect(treeSnapshot(dir)).toEqual(before);
+  });
+
+  it('the anchor called in a form the point does not bind: that statement, with file and line', async () => {
+    const dir = drifted(SERVER, [['reqCtx, err = s.director.HandleRequest(ctx, reqCtx)', 'handled, handleErr := s.director.HandleRequest(ctx, reqCtx)\n\t\t\t\treqCtx, err = handled, handleErr']]);
+    const run = await apply(dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.byId['server.request']!.detail).toContain(
+      `it calls HandleRequest in \`handled, handleErr := s.director.HandleRequest(ctx, reqCtx)\` at ${SERVER}:${lineContaining(dir, SERVER, 'handled, handleErr :=')}, a form this point does not bind`,
+    );
+  });
+});
+
 describe('two files that declare the same target', () => {
   it('are refused with both file:line and what to do; --target-file names the one to patch', async () => {
     const dir = copyFixture('g15');
