@@ -190,6 +190,10 @@ describe('colour', () => {
     expect((await diff([], { FORCE_COLOR: '1' })).stdout).toContain(`${ESC}36m@@ `);
     expect((await diff([], { FORCE_COLOR: '' })).stdout).not.toContain(ESC);
     expect((await diff(['--color=never'], { FORCE_COLOR: '1' })).stdout).not.toContain(ESC);
+    // apply --dry-run prints the same diff, coloured by the same rule, and writes nothing.
+    const dryRun = (args: string[]) => spawnCli(['apply', '--source', source, '--dry-run', ...args], { cwd: source, env: { NO_COLOR: '' } });
+    expect((await dryRun(['--color', 'always'])).stdout).toContain(`${ESC}32m+`);
+    expect((await dryRun([])).stdout).not.toContain(ESC);
     // On a terminal.
     const line = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} diff --source ${JSON.stringify(source)}`;
     expect(await onTerminal(line, { NO_COLOR: '' })).toContain(`${ESC}32m+`);
@@ -199,13 +203,16 @@ describe('colour', () => {
 });
 
 describe('instrument diff', () => {
-  it('says whether the diff is planned or applied, stays a patch git applies, and exits 1 with --exit-code when there is a difference', async () => {
+  it('says whether the diff is planned or applied, stays a patch git applies, and with --exit-code exits 1 only while the sources differ from their originals', async () => {
     const source = copyFixture('g12');
     const pristine = copyFixture('g12');
     const planned = await spawnCli(['diff', '--source', source], { cwd: source });
     expect(planned.exitCode).toBe(0);
     expect(planned.stdout.split('\n')[0]).toBe('# PLANNED: what instrument apply would change (nothing is applied yet)');
-    expect((await spawnCli(['diff', '--source', source, '--exit-code'], { cwd: source })).exitCode).toBe(1);
+    // Not applied: the sources are the originals, so the planned diff is no difference.
+    const plannedCode = await spawnCli(['diff', '--source', source, '--exit-code'], { cwd: source });
+    expect(plannedCode.exitCode).toBe(0);
+    expect(plannedCode.stdout).toBe(planned.stdout);
 
     expect((await spawnCli(['apply', '--source', source], { cwd: source })).exitCode).toBe(0);
     const applied = await spawnCli(['diff', '--source', source, '--exit-code'], { cwd: source });
@@ -215,6 +222,9 @@ describe('instrument diff', () => {
     writeFileSync(patch, applied.stdout + '\n'); // execa drops the last newline
     await execa('git', ['init', '-q'], { cwd: pristine });
     await execa('git', ['apply', '--check', patch], { cwd: pristine });
+
+    expect((await spawnCli(['revert', '--source', source], { cwd: source })).exitCode).toBe(0);
+    expect((await spawnCli(['diff', '--source', source, '--exit-code'], { cwd: source })).exitCode).toBe(0);
   });
 });
 

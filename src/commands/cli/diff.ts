@@ -13,7 +13,7 @@ export default defineCommand<TreeFlags & { verbosity?: number; exitCode?: boolea
     ...treeOptions,
     targetFile,
     { flags: '--verbosity <n>', description: 'V level, for the diff of a planned apply', parse: integer, complete: 'none' },
-    { flags: '--exit-code', description: 'exit 1 when there is a difference and 0 when there is none, as git diff --exit-code and kubectl diff' },
+    { flags: '--exit-code', description: 'exit 1 when the sources differ from their originals (the points are in) and 0 when they do not, as git diff --exit-code does for a working tree' },
   ],
   examples: [
     { description: 'What the applied points changed, or what apply would change', command: 'instrument diff' },
@@ -25,7 +25,10 @@ export default defineCommand<TreeFlags & { verbosity?: number; exitCode?: boolea
     const { diff } = await import('../diff.ts');
     const result = await diff({ ...tree(io, flags), verbosity: flags.verbosity, targetFiles: flags.targetFile });
     const failed = result.points.some((p) => p.status === 'missing' || p.status === 'ambiguous');
-    const exitCode = failed || (flags.exitCode === true && result.diff !== '') ? ExitCode.failed : ExitCode.ok;
+    // A planned diff is a preview of apply, not a difference of the sources: with it, the sources
+    // are the originals, so --exit-code says 0 (a script's "is this tree instrumented?").
+    const differs = result.source === 'applied' && result.diff !== '';
+    const exitCode = failed || (flags.exitCode === true && differs) ? ExitCode.failed : ExitCode.ok;
     return { rendered: flags.json ? json(result) : renderDiff(result, style), exitCode };
   },
 });
