@@ -86,6 +86,12 @@ export function enclosingStatementOf(node: Node, block: Node): Node | undefined 
   return undefined;
 }
 
+/** The innermost statement of a statement list that is `node` or holds it, if any does. */
+export function statementHolding(node: Node): Node | undefined {
+  for (let n: Node | null = node; n; n = n.parent) if (isKind(n.parent, 'statement_list')) return n;
+  return undefined;
+}
+
 /** The nearest ancestor of a kind. */
 export function ancestorOfKind(node: Node, kind: 'for_statement' | 'block' | 'if_statement'): Node | undefined {
   for (let n = node.parent; n; n = n.parent) if (n.type === kind) return n;

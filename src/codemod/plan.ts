@@ -6,8 +6,9 @@ import { PATCH_POINTS } from '../patches/index.ts';
 import { HELPER_FILE_NAME, helperText } from '../patches/run-record.ts';
 import { commitEdits, type Edit } from './edits.ts';
 import { PackageIndex, moduleOf } from './go-package.ts';
+import { lineOf } from './binding.ts';
 import { childrenOfKind, descendantsOfKind, goLanguage, isKind, parseGo, queryMatches, reparseGo, type ParsedGo } from './go-parser.ts';
-import { importsByName, methodsByName, statements } from './go-syntax.ts';
+import { callsOf, importsByName, methodsByName, statementHolding, statements } from './go-syntax.ts';
 import { declarationLine, findTargetFilesYielding, noEppError, writablePath, type SourceTree } from './locate.ts';
 import { isCreatedFile, removeRanges, renderBlock, scanMarkers } from './markers.ts';
 import { TARGET_KINDS, TARGET_METHODS, type ExtraBlock, type PatchContext, type PatchPoint, type Placement, type Refusal, type TargetKind } from './patch.ts';
@@ -100,28 +101,20 @@ const CALLS_NAMED = 8;
  */
 function foundInstead(method: Node, query: string, display: string): string {
   const callee = /#eq\? @callee "([^"]+)"/.exec(query)?.[1];
-  const calls = descendantsOfKind(method, 'call_expression').filter((call) => isKind(call.childForFieldName('function'), 'selector_expression'));
-  const line = (node: Node) => node.startPosition.row + 1;
-  const same = calls.filter((call) => call.childForFieldName('function')?.childForFieldName('field')?.text === callee);
+  const same = callee ? callsOf(method, callee) : [];
   if (same.length > 0) {
-    const held = same.map((call) => `\`${firstLine(statementHolding(call))}\` at ${display}:${line(call)}`);
+    const held = same.map((call) => `\`${firstLine(statementHolding(call) ?? call)}\` at ${display}:${lineOf(call)}`);
     return `it calls ${callee} in ${held.join(' and in ')}, a form this point does not bind`;
   }
+  const calls = descendantsOfKind(method, 'call_expression').filter((call) => isKind(call.childForFieldName('function'), 'selector_expression'));
   const named = new Map<string, number>();
   for (const call of calls) {
     const fn = call.childForFieldName('function')!.text.replace(/\s+/g, '');
-    if (!named.has(fn)) named.set(fn, line(call));
+    if (!named.has(fn)) named.set(fn, lineOf(call));
   }
   const listed = [...named].slice(0, CALLS_NAMED).map(([fn, at]) => `${fn} (line ${at})`);
   const more = named.size > CALLS_NAMED ? `, and ${named.size - CALLS_NAMED} more` : '';
   return `${callee ? `it calls no ${callee}; ` : ''}${named.size === 0 ? 'it makes no method calls' : `the calls it makes are ${listed.join(', ')}${more}`}`;
-}
-
-/** The statement a node is part of: the child of a statement list that holds it. */
-function statementHolding(node: Node): Node {
-  let n = node;
-  while (n.parent && n.parent.type !== 'statement_list' && n.parent.type !== 'block') n = n.parent;
-  return n;
 }
 
 /** A node's first line, shortened to what a message can hold. */
@@ -136,8 +129,7 @@ function misplaced(placement: Placement, display: string): string | undefined {
   const at = `${display}:${anchor.startPosition.row + 1}`;
   if (where === 'block-start') return anchor.type === 'block' ? undefined : `the block would open at ${at}, which is not a block`;
   if (anchor.parent?.type === 'statement_list') return undefined;
-  let holder = anchor.parent;
-  while (holder && holder.parent?.type !== 'statement_list') holder = holder.parent;
+  const holder = anchor.parent && statementHolding(anchor.parent);
   const part = holder ? `the ${holder.type.replace(/_statement$/, '').replace(/_/g, ' ')} at line ${holder.startPosition.row + 1}` : 'an expression';
   return `the statement at ${at} is not a statement of a block but part of ${part}: a block placed ${where} it would land inside that header`;
 }
