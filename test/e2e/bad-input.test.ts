@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, cpSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { chmodSync, chownSync, closeSync, cpSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script (bench/), run by node directly as well
 import { snapshot } from '../../bench/fault-injection.mjs';
 import { BIN } from '../helpers/cli.ts';
-import { FIXTURES, helperFile, TARGET_FILES, tempDir } from '../helpers/fixtures.ts';
+import { FIXTURES, helperFile, REPO, TARGET_FILES, tempDir } from '../helpers/fixtures.ts';
 
 /**
  * Bad input, one row each: the exit code, the first line of the message, and that nothing on disk
@@ -34,6 +34,31 @@ const G12 = join(FIXTURES, 'g12');
 const PROFILE = TARGET_FILES.g12.profile;
 const SERVER = TARGET_FILES.g12.server;
 const ROOT = process.getuid?.() === 0;
+/** setpriv's arguments that run a command as nobody. */
+const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+
+let copiedForNobody: string | undefined;
+afterAll(() => {
+  if (copiedForNobody) rmSync(copiedForNobody, { recursive: true, force: true });
+});
+
+/**
+ * The bin as nobody can run it: the checkout's own, or, when nobody cannot read that (a checkout
+ * under a folder only root may enter, as /root or one made by `mktemp -d`), a copy of what the bin
+ * runs on in a folder anyone may enter, made once per run.
+ */
+function binForNobody(): string {
+  if (copiedForNobody) return join(copiedForNobody, 'bin', 'instrument.cjs');
+  try {
+    execFileSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4)`], { stdio: 'ignore' });
+    return BIN;
+  } catch {
+    copiedForNobody = mkdtempSync(join(tmpdir(), 'instrument-bin-'));
+    chmodSync(copiedForNobody, 0o755);
+    for (const part of ['package.json', 'bin', 'dist', 'grammars', 'node_modules']) cpSync(join(REPO, part), join(copiedForNobody, part), { recursive: true });
+    return join(copiedForNobody, 'bin', 'instrument.cjs');
+  }
+}
 
 /** A copy of the g12 fixture as a --source tree. */
 function tree(base: string, applied = false): string {
@@ -905,9 +930,10 @@ const ROWS: Row[] = [
 
 async function runRow(row: Row, base: string, args: string[], cwd: string) {
   const env = { NO_COLOR: '1', PATH: process.env.PATH ?? '', HOME: join(base, 'home') };
-  let argv = [process.execPath, BIN, ...args];
+  const nobody = row.unprivileged && ROOT;
+  let argv = [process.execPath, nobody ? binForNobody() : BIN, ...args];
   if (row.strace) argv = ['strace', '-o', '/dev/null', ...row.strace(), ...argv];
-  if (row.unprivileged && ROOT) {
+  if (nobody) {
     // Permissions do not apply to root: the row runs as nobody, on a tree that nobody owns.
     const own = (path: string) => {
       chownSync(path, 65534, 65534);
@@ -915,7 +941,7 @@ async function runRow(row: Row, base: string, args: string[], cwd: string) {
     };
     chmodSync(base, 0o755);
     own(base);
-    argv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...argv];
+    argv = [...AS_NOBODY, ...argv];
   }
   const result = await execa(argv[0]!, argv.slice(1), { cwd, env, extendEnv: false, reject: false });
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
